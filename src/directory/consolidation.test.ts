@@ -1,0 +1,142 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { csvFile, importFiles, makeDirectory, testActor } from '../../test/harness/import-helpers.ts';
+import { createTestDatabase } from '../../test/harness/test-database.ts';
+import type { Database } from '../platform/db/database.ts';
+import { createSecretBox } from '../platform/secrets/secret-box.ts';
+import { consolidateDuplicates, listMerges, revertMerge } from './consolidation.service.ts';
+
+let db: Database;
+const secrets = createSecretBox(randomBytes(32));
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(() => db.close());
+
+const contactsOf = (directoryId: number) =>
+  db.query<{
+    id: number;
+    external_ref: string | null;
+    first_name: string | null;
+    email: string | null;
+    phone: string | null;
+    email_opt_out: boolean;
+    attributes: Record<string, unknown>;
+    merged_into_id: number | null;
+    deleted: boolean;
+  }>(
+    'SELECT id, external_ref, first_name, email, phone, email_opt_out, attributes, merged_into_id, deleted_at IS NOT NULL AS deleted FROM contacts WHERE directory_id = $1 ORDER BY id',
+    [directoryId],
+  );
+const rolesOf = (contactId: number) =>
+  db.query<{ account: string; role: string }>(
+    'SELECT a.external_ref AS account, r.role FROM account_contact_roles r JOIN accounts a ON a.id = r.account_id WHERE r.contact_id = $1 ORDER BY 1, 2',
+    [contactId],
+  );
+
+describe('consolidating duplicate contacts', () => {
+  it('merges contacts sharing an email into the CRM-linked one without losing anything, and can undo it', async () => {
+    const dir = await makeDirectory(db);
+    await importFiles(db, secrets, dir.id, {
+      accounts: csvFile('Account.csv', ['Id,Name', '001A,Acme', '001B,Beta']),
+      contacts: csvFile('Contact.csv', [
+        'Id,AccountId,Title,FirstName,LastName,Email,Department__c',
+        '003A,001A,CEO,Ann,Lee,ann@acme.example,Board',
+      ]),
+    });
+    // The same person again from another source: no reference, other fields, an opt-out, a list.
+    await importFiles(
+      db,
+      secrets,
+      dir.id,
+      {
+        contacts: csvFile('Contact.csv', [
+          'FirstName,LastName,Email,Phone,HasOptedOutOfEmail,Region__c',
+          ',Lee,ANN@acme.example,+14155550100,true,West',
+        ]),
+      },
+      { mailingList: 'Webinar' },
+    );
+    // Email dedup at import matched her: the second file updated the first contact.
+    let all = await contactsOf(dir.id);
+    expect(all).toHaveLength(1);
+    expect(all[0]).toMatchObject({ phone: '+14155550100', email_opt_out: true });
+
+    // Duplicates made outside the import's matching (two CRM records for one person).
+    await importFiles(db, secrets, dir.id, {
+      contacts: csvFile('Contact.csv', [
+        'Id,AccountId,Title,FirstName,LastName,Email,Tier__c',
+        '003B,001B,Analyst,Annie,Lee,ann@acme.example,Gold',
+      ]),
+    });
+    all = await contactsOf(dir.id);
+    expect(all).toHaveLength(2);
+    const [ann, annie] = all as [(typeof all)[0], (typeof all)[0]];
+
+    const preview = await consolidateDuplicates(db, testActor, dir.id, { dryRun: true });
+    expect(preview).toEqual({
+      dryRun: true,
+      merged: 1,
+      groups: [{ matchedOn: 'email', key: 'ann@acme.example', survivorId: ann.id, mergedIds: [annie.id] }],
+    });
+    expect(await contactsOf(dir.id)).toEqual(all);
+
+    const done = await consolidateDuplicates(db, testActor, dir.id);
+    expect(done.merged).toBe(1);
+    const [survivor, merged] = (await contactsOf(dir.id)) as [(typeof all)[0], (typeof all)[0]];
+    expect(survivor).toMatchObject({ first_name: 'Ann', email_opt_out: true, deleted: false });
+    expect(survivor.attributes).toEqual({ Department__c: 'Board', Region__c: 'West', Tier__c: 'Gold' });
+    expect(merged).toMatchObject({ merged_into_id: survivor.id, deleted: true });
+    expect(await rolesOf(survivor.id)).toEqual([
+      { account: '001A', role: 'EXECUTIVE_SPONSOR' },
+      { account: '001B', role: 'END_USER' },
+    ]);
+    const history = await db.query<{ field: string; new_value: unknown; source: string }>(
+      "SELECT field, new_value, source FROM attribute_history WHERE entity_id = $1 AND source = 'merge' ORDER BY field",
+      [survivor.id],
+    );
+    expect(history).toEqual([{ field: 'Tier__c', new_value: 'Gold', source: 'merge' }]);
+
+    // A later import of the merged CRM record lands on the survivor.
+    const { run } = await importFiles(db, secrets, dir.id, {
+      contacts: csvFile('Contact.csv', [
+        'Id,AccountId,Title,FirstName,LastName,Email,Tier__c',
+        '003B,001B,Analyst,Annie,Lee,ann@acme.example,Platinum',
+      ]),
+    });
+    expect(run.failure).toBeNull();
+    expect(run.summary.contacts).toMatchObject({ created: 0, updated: 1 });
+    expect((await contactsOf(dir.id))[0]!.attributes.Tier__c).toBe('Platinum');
+    // It adds to the survivor: the roles of the survivor's own record stay.
+    expect(await rolesOf(survivor.id)).toEqual([
+      { account: '001A', role: 'EXECUTIVE_SPONSOR' },
+      { account: '001B', role: 'END_USER' },
+    ]);
+
+    const log = await listMerges(db.orm, testActor, dir.id, undefined, 10);
+    expect(log.items).toHaveLength(1);
+    const undone = await revertMerge(db, testActor, log.items[0]!.id);
+    expect(undone).toMatchObject({ survivorId: survivor.id, restoredId: merged.id });
+    const after = await contactsOf(dir.id);
+    expect(after[1]).toMatchObject({ first_name: 'Annie', merged_into_id: null, deleted: false });
+    expect(await rolesOf(survivor.id)).toEqual([{ account: '001A', role: 'EXECUTIVE_SPONSOR' }]);
+    expect(await rolesOf(merged.id)).toEqual([{ account: '001B', role: 'END_USER' }]);
+    await expect(revertMerge(db, testActor, log.items[0]!.id)).rejects.toThrow(/already reverted/);
+  });
+
+  it('merges by phone when the directory says so', async () => {
+    const dir = await makeDirectory(db);
+    await db.query("UPDATE directories SET dedup_keys = '{external_ref,phone}' WHERE id = $1", [dir.id]);
+    await importFiles(db, secrets, dir.id, {
+      contacts: csvFile('Contact.csv', [
+        'Id,FirstName,Phone',
+        '003A,Kim,+4915112345678',
+        '003B,Kimberly,+49 151 12345678',
+        '003C,Other,+4915199999999',
+      ]),
+    });
+    const result = await consolidateDuplicates(db, testActor, dir.id);
+    expect(result.groups).toEqual([expect.objectContaining({ matchedOn: 'phone', key: '+4915112345678' })]);
+    expect((await contactsOf(dir.id)).filter((c) => !c.deleted)).toHaveLength(2);
+  });
+});

@@ -1,0 +1,12 @@
+import { sql } from 'drizzle-orm';
+import { type Executor, queryRows } from '../../platform/db/database.ts';
+
+/** Runs generated SQL text (literals already quoted) on a transaction or the database. */
+export function run<T = Record<string, unknown>>(executor: Executor, text: string): Promise<T[]> {
+  return queryRows<T>(executor, sql.raw(text));
+}
+
+export async function count(executor: Executor, text: string): Promise<number> {
+  const [row] = await run<{ n: number | string }>(executor, text);
+  return Number(row?.n ?? 0);
+}

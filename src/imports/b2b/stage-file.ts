@@ -1,0 +1,248 @@
+import { createHash } from 'node:crypto';
+import { PassThrough, Readable } from 'node:stream';
+import { copyCsvInto } from '../../platform/db/copy.ts';
+import type { Database } from '../../platform/db/database.ts';
+import { ident, lit } from '../../platform/db/sql-text.ts';
+import { CsvRecordsToCopy, type RejectedRecord } from '../csv/csv-records.ts';
+import { readHeader } from '../csv/read-header.ts';
+import type { ImportObject, Mapping } from '../mapping.ts';
+import type { OpenedFile } from '../sources.ts';
+import { type ColumnPlan, type PlanProblem, planColumns } from './column-plan.ts';
+import { normalisePhones } from './phones.ts';
+import {
+  rawColumn,
+  rawExternalRef,
+  rawTable,
+  rawText,
+  skippedTable,
+  sourceHashExpr,
+  stageStatements,
+  stageTable,
+} from './stage-sql.ts';
+
+export interface StagedFile {
+  plan: ColumnPlan | null;
+  problems: PlanProblem[];
+  records: number;
+  /** Rows set aside as unchanged since the last import (never staged). */
+  skipped: number;
+}
+
+export type StageProgress = (update: {
+  object: ImportObject;
+  bytesRead: number;
+  bytesTotal: number | null;
+  records: number;
+}) => void;
+
+/**
+ * One file into its typed staging table: header → column plan; records streamed by COPY into a
+ * raw table of text columns (every line number kept); then SQL checks every value, writing a row
+ * error for each that does not fit, and builds the typed table from the rest. Duplicated external
+ * references keep their first row. Nothing here touches the directory.
+ */
+const STATS_COLUMNS = new Set([
+  'external_ref',
+  'email',
+  'account_ref',
+  'parent_ref',
+  'title',
+  'user_email',
+  'role_value',
+  'is_deleted',
+]);
+
+export async function stageFile(
+  db: Database,
+  runId: number,
+  object: ImportObject,
+  file: OpenedFile,
+  mapping: Mapping,
+  onProgress: StageProgress,
+  options: {
+    defaultCountry: string | null;
+    /** Set to skip rows unchanged since this directory's last import. */
+    directoryId?: number;
+    checkPlan?: (plan: ColumnPlan) => Promise<PlanProblem[]>;
+  } = { defaultCountry: null },
+): Promise<StagedFile> {
+  const { header, body } = await readHeader(file.stream());
+  if (!header) {
+    return {
+      plan: null,
+      problems: [{ field: null, reason: 'the file is empty: expected a header line' }],
+      records: 0,
+      skipped: 0,
+    };
+  }
+  const { plan, problems } = planColumns(object, header.columns, mapping);
+  if (problems.length === 0 && options.checkPlan) problems.push(...(await options.checkPlan(plan)));
+  if (problems.length) {
+    await body.return(undefined);
+    return { plan, problems, records: 0, skipped: 0 };
+  }
+
+  const raw = rawTable(runId, object);
+  await db.query(`DROP TABLE IF EXISTS ${raw}`);
+  await db.query(
+    `CREATE TABLE ${raw} (line int NOT NULL, ${header.columns.map((_, i) => `${rawColumn(i)} text`).join(', ')})`,
+  );
+
+  const rejected: RejectedRecord[] = [];
+  const records = new CsvRecordsToCopy({
+    delimiter: header.delimiter,
+    fieldCount: header.columns.length,
+    firstLine: header.lines + 1,
+    onRejected: (r) => rejected.push(r),
+  });
+  let bytesRead = header.byteLength;
+  let lastReport = 0;
+  const counter = new PassThrough();
+  counter.on('data', (chunk: Buffer) => {
+    bytesRead += chunk.length;
+    const now = Date.now();
+    if (now - lastReport > 500) {
+      lastReport = now;
+      onProgress({ object, bytesRead, bytesTotal: file.size, records: records.records });
+    }
+  });
+  const input = Readable.from(body).pipe(counter).pipe(records);
+  await copyCsvInto(db, input, {
+    table: raw,
+    columns: ['line', ...header.columns.map((_, i) => rawColumn(i))],
+    delimiter: header.delimiter,
+  });
+  onProgress({ object, bytesRead, bytesTotal: file.size, records: records.records });
+
+  if (rejected.length) {
+    await insertRejected(db, runId, object, file.label, rejected);
+  }
+  if (plan.unused.length) {
+    await db.query(
+      `INSERT INTO import_issues (run_id, severity, object, file, line, field, value, reason) VALUES ($1, 'warning', $2, $3, NULL, NULL, $4, $5)`,
+      [
+        runId,
+        object,
+        file.label,
+        plan.unused.join(', ').slice(0, 200),
+        'columns not used by the mapping (ignored)',
+      ],
+    );
+  }
+
+  const defaultCountry = mapping.defaultCountry ?? options.defaultCountry;
+  const fingerprint = createHash('sha256')
+    .update(JSON.stringify({ mapping, defaultCountry, columns: header.columns }))
+    .digest('hex');
+  await removeDuplicates(db, runId, plan, file.label);
+  const skipped = await skipUnchanged(db, runId, plan, options.directoryId, fingerprint);
+  if (plan.fields.phone !== undefined || plan.fields.mobilePhone !== undefined) {
+    await normalisePhones(db, plan, runId, defaultCountry);
+  }
+  const statements = stageStatements(plan, runId, file.label, defaultCountry, fingerprint);
+  await db.query(`DROP TABLE IF EXISTS ${stageTable(runId, object)}`);
+  await db.query(statements.createStage);
+  await db.query(statements.insertIssues);
+  await db.query(statements.deleteRejected);
+  // Statistics only for the columns the merge joins and groups on: the rest are never planned on.
+  const joinColumns = statements.columns.filter((c) => STATS_COLUMNS.has(c));
+  await db.query(
+    `ANALYZE ${stageTable(runId, object)} (line${joinColumns.map((c) => `, ${ident(c)}`).join('')})`,
+  );
+  return { plan, problems: [], records: records.records, skipped };
+}
+
+/**
+ * The fast path of a re-import: a row read before, the same way, with nothing to report then, is
+ * unchanged — set aside (its record id kept, for the mailing list) before any check runs.
+ */
+async function skipUnchanged(
+  db: Database,
+  runId: number,
+  plan: ColumnPlan,
+  directoryId: number | undefined,
+  fingerprint: string,
+) {
+  const skipped = skippedTable(runId, plan.object);
+  await db.query(`DROP TABLE IF EXISTS ${skipped}`);
+  await db.query(`CREATE TABLE ${skipped} (line int NOT NULL, id bigint NOT NULL, deleted boolean NOT NULL)`);
+  const ref = rawExternalRef(plan);
+  if (!ref || plan.object === 'teamMembers' || directoryId === undefined) return 0;
+  const table = plan.object === 'accounts' ? 'accounts' : 'contacts';
+  const raw = rawTable(runId, plan.object);
+  // One pass: the unchanged rows leave the raw table and land in the skipped one.
+  const [row] = await db.query<{ n: number | string }>(
+    `WITH moved AS (
+       DELETE FROM ${raw} r USING ${table} t
+       WHERE t.directory_id = ${lit(directoryId)} AND t.external_ref = ${ref}
+         AND t.source_hash = ${sourceHashExpr(plan, fingerprint)}
+       RETURNING r.line, coalesce(${table === 'contacts' ? 't.merged_into_id, ' : ''}t.id) AS id, t.deleted_at IS NOT NULL AS deleted
+     ), kept AS (INSERT INTO ${skipped} (line, id, deleted) SELECT line, id, deleted FROM moved RETURNING 1)
+     SELECT count(*) AS n FROM kept`,
+  );
+  return Number(row?.n ?? 0);
+}
+
+async function insertRejected(
+  db: Database,
+  runId: number,
+  object: ImportObject,
+  label: string,
+  rejected: RejectedRecord[],
+) {
+  for (let i = 0; i < rejected.length; i += 5000) {
+    const batch = rejected.slice(i, i + 5000);
+    await db.query(
+      `INSERT INTO import_issues (run_id, severity, object, file, line, field, value, reason)
+       SELECT $1, 'error', $2, $3, l, NULL, NULL, 'the record ' || r FROM unnest($4::int[], $5::text[]) AS u(l, r)`,
+      [runId, object, label, batch.map((r) => r.line), batch.map((r) => r.reason)],
+    );
+  }
+}
+
+/**
+ * The same external reference twice in one file: the first row is imported, the others are row
+ * errors naming the first. (For contacts without a reference, the same email twice.) Checked on
+ * the raw rows, before unchanged rows are set aside, so every duplicate is reported.
+ */
+async function removeDuplicates(db: Database, runId: number, plan: ColumnPlan, label: string) {
+  const raw = rawTable(runId, plan.object);
+  const keys: { key: string; column: string; where: string }[] = [];
+  const ref = rawExternalRef(plan);
+  if (ref)
+    keys.push({ key: ref, column: plan.columns[plan.fields.externalRef!]!, where: `${ref} IS NOT NULL` });
+  if (plan.object === 'contacts' && plan.fields.email !== undefined) {
+    const email = `lower(${rawText(plan.fields.email)})`;
+    keys.push({
+      key: email,
+      column: plan.columns[plan.fields.email]!,
+      where: `${ref ? `${ref} IS NULL AND ` : ''}${email} IS NOT NULL`,
+    });
+  }
+  for (const { key, column, where } of keys) {
+    // Hash-aggregate the keys (no sort of the whole file); with no duplicate, the delete reads nothing.
+    await db.query(
+      `WITH dup AS (
+         SELECT ${key} AS value, min(r.line) AS first_line FROM ${raw} r WHERE ${where} GROUP BY 1 HAVING count(*) > 1
+       ), removed AS (
+         DELETE FROM ${raw} r USING dup WHERE ${key} = dup.value AND r.line <> dup.first_line
+         RETURNING r.line, dup.value, dup.first_line
+       )
+       INSERT INTO import_issues (run_id, severity, object, file, line, field, value, reason)
+       SELECT ${lit(runId)}, 'error', ${lit(plan.object)}, ${lit(label)}, d.line, ${lit(column)}, left(d.value, 200),
+              'duplicate ${column.replace(/'/g, "''")} in this file (first on line ' || d.first_line || '): row ignored'
+       FROM removed d`,
+    );
+  }
+}
+
+export async function dropStaging(db: Database, runId: number): Promise<void> {
+  for (const object of ['accounts', 'contacts', 'teamMembers'] as const) {
+    await db.query(`DROP TABLE IF EXISTS ${rawTable(runId, object)}`);
+    await db.query(`DROP TABLE IF EXISTS ${stageTable(runId, object)}`);
+  }
+  for (const object of ['accounts', 'contacts', 'teamMembers'] as const) {
+    await db.query(`DROP TABLE IF EXISTS ${skippedTable(runId, object)}`);
+  }
+  await db.query(`DROP TABLE IF EXISTS ${ident(`import_phone_${runId}`)}`);
+}

@@ -1,0 +1,25 @@
+import { directoryRoutes } from '../directory/directory.routes.ts';
+import { importsJobs } from '../imports/imports.jobs.ts';
+import { importsRoutes } from '../imports/imports.routes.ts';
+import type { RouteModule } from '../platform/http/types.ts';
+import type { AnyJobDefinition } from '../platform/jobs/define-job.ts';
+import { surveysRoutes } from '../surveys/surveys.routes.ts';
+import { systemRoutes } from '../system/system.routes.ts';
+import { authRoutes } from '../users/auth.routes.ts';
+import { tokensRoutes } from '../users/tokens.routes.ts';
+import { usersJobs } from '../users/users.jobs.ts';
+import { usersRoutes } from '../users/users.routes.ts';
+
+/** Every domain's HTTP routes, mounted under /api/v1. A new domain adds its module here. */
+export const routeCatalog: RouteModule[] = [
+  systemRoutes,
+  authRoutes,
+  usersRoutes,
+  tokensRoutes,
+  directoryRoutes,
+  importsRoutes,
+  surveysRoutes,
+];
+
+/** Every domain's background jobs and schedules. A new domain adds its jobs here. */
+export const jobCatalog: AnyJobDefinition[] = [...usersJobs, ...importsJobs];

@@ -1,0 +1,246 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { WEB_DIST_DIR } from '../../src/platform/http/web.ts';
+import { launchBrowser } from '../harness/browser.ts';
+import {
+  freePort,
+  REPO_ROOT,
+  type RunningProcess,
+  runRapport,
+  startRapport,
+  tempDir,
+} from '../harness/processes.ts';
+
+const SCREENSHOTS = path.join(REPO_ROOT, '.test-tmp', 'screenshots');
+const FIXTURES = path.join(REPO_ROOT, 'test', 'fixtures', 'b2b');
+
+const ADMIN = { email: 'cx@cloudkicks.example', password: 'correct horse battery staple' };
+let server: RunningProcess;
+let browser: Browser;
+let base: string;
+let headers: Record<string, string>;
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(path.join(WEB_DIST_DIR, 'index.html')))
+    throw new Error('Build the web UI first: npm run build');
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const env = {
+    RAPPORT_DATA_DIR: tempDir(),
+    RAPPORT_ADMIN_EMAIL: ADMIN.email,
+    RAPPORT_ADMIN_PASSWORD: ADMIN.password,
+  };
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  server = startRapport(['start', '--no-build-ui'], { ...env, PORT: String(port) });
+  await server.waitForOutput(/is running at/);
+  // The same path as users: the CLI hands the import to the running server.
+  const imported = await runRapport(
+    [
+      'import',
+      'b2b',
+      '--directory',
+      'Main',
+      '--accounts',
+      path.join(FIXTURES, 'Account.csv'),
+      '--contacts',
+      path.join(FIXTURES, 'Contact.csv'),
+    ],
+    env,
+  );
+  expect(imported.code, imported.output).toBe(0);
+  const token = JSON.parse(
+    (await runRapport(['token', 'create', '--name', 'e2e', '--json'], env)).stdout,
+  ).token;
+  headers = { authorization: `Bearer ${token}` };
+  browser = await launchBrowser();
+});
+
+afterEach(() => {
+  expect(pageErrors).toEqual([]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  server?.child.kill('SIGTERM');
+  await server?.exited;
+});
+
+const call = async <T>(method: string, url: string, body?: unknown) => {
+  const r = await fetch(`${base}/api/v1${url}`, {
+    method,
+    headers: body ? { ...headers, 'content-type': 'application/json' } : headers,
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  if (!r.ok) throw new Error(`${method} ${url}: ${r.status} ${await r.text()}`);
+  return (await r.json()) as T;
+};
+
+describe('answering a survey from a personal link', () => {
+  it('answers an NPS survey in French with display logic, leaves, resumes and completes', async () => {
+    const survey = await call<{ id: number }>('POST', '/directories/Main/surveys', {
+      name: 'Relationship NPS',
+      template: 'relationship-nps',
+    });
+    await call('POST', `/surveys/${survey.id}/activate`);
+    const contacts = await call<{ items: { id: number }[] }>('GET', '/directories/Main/contacts?q=alan');
+    const alan = contacts.items[0]!.id;
+    const link = await call<{ token: string; path: string }>('POST', `/surveys/${survey.id}/links`, {
+      contactId: alan,
+      embedded: { sfSurveyId: 'a0X000000001' },
+    });
+
+    const context = await browser.newContext({ locale: 'fr-FR', viewport: { width: 420, height: 900 } });
+    let page = await context.newPage();
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await page.goto(`${base}${link.path}`);
+    await page
+      .getByText('Alan, quelle est la probabilité que vous nous recommandiez à un collègue ?')
+      .waitFor();
+    // Detractor: the "what to improve" question appears, the promoter one does not.
+    // SurveyJS names each rating radio after its question, so the item is found by its value.
+    await page.locator('label', { has: page.locator('input[type="radio"][value="4"]') }).click();
+    const improve = page.getByText('Que devrions-nous améliorer en priorité ?');
+    await improve.waitFor();
+    expect(await page.getByText('Qu’appréciez-vous le plus dans notre collaboration ?').count()).toBe(0);
+    await page.getByRole('textbox').first().fill('Un onboarding plus rapide');
+    await page.getByRole('textbox').first().blur();
+    // Saved as the respondent goes: the server has the partial response.
+    await expect
+      .poll(
+        async () =>
+          (
+            (await (await fetch(`${base}/api/v1/public/links/${link.token}`)).json()) as {
+              response?: { answers: unknown };
+            }
+          ).response?.answers,
+        {
+          timeout: 10_000,
+        },
+      )
+      .toEqual({ nps: 4, detractor_reason: 'Un onboarding plus rapide' });
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'survey-fr.png'), fullPage: true });
+    await page.close();
+
+    // Coming back later (another browser: the personal link resumes on the server's copy).
+    const later = await browser.newContext({ locale: 'fr-FR', viewport: { width: 420, height: 900 } });
+    page = await later.newPage();
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await page.goto(`${base}${link.path}`);
+    await improve
+      .first()
+      .waitFor({ state: 'detached' })
+      .catch(() => {});
+    await page.getByText('Que devrions-nous améliorer en priorité ?').waitFor();
+    expect(await page.getByRole('textbox').first().inputValue()).toBe('Un onboarding plus rapide');
+    // Alan is a decision maker: the next page asks about value and renewal.
+    await page.getByRole('button', { name: 'Suivant' }).click();
+    await page.getByText('Quelle est la probabilité que Get Cloudy Consulting, Inc. renouvelle ?').waitFor();
+    await page.getByRole('radio', { name: 'Incertain' }).check({ force: true });
+    await page.getByRole('button', { name: 'Terminer' }).click();
+    await page.getByTestId('survey-done').waitFor();
+    expect(await page.getByTestId('survey-done').textContent()).toContain('Merci');
+    await later.close();
+    await context.close();
+
+    const responses = await call<{ items: Record<string, unknown>[] }>(
+      'GET',
+      `/surveys/${survey.id}/responses`,
+    );
+    expect(responses.items).toHaveLength(1);
+    expect(responses.items[0]).toMatchObject({
+      status: 'complete',
+      contactId: alan,
+      language: 'fr',
+      npsScore: 4,
+      npsCategory: 'detractor',
+      answers: { nps: 4, detractor_reason: 'Un onboarding plus rapide', renewal: 'unsure' },
+      embedded: {
+        sfSurveyId: 'a0X000000001',
+        sfContactId: '003A',
+        sfAccountId: '001B',
+        role: 'DECISION_MAKER',
+      },
+    });
+    const account = await call<{ items: { id: number; externalRef: string }[] }>(
+      'GET',
+      '/directories/Main/accounts?q=001B',
+    );
+    expect(responses.items[0]!.accountId).toBe(account.items.find((a) => a.externalRef === '001B')!.id);
+
+    // The link is used up: opening it again says so instead of starting over.
+    const again = await browser.newPage({ locale: 'fr-FR' });
+    await again.goto(`${base}${link.path}`);
+    await again.getByTestId('survey-done').waitFor();
+    await again.close();
+  });
+
+  it('builds a survey in the UI: questions, logic, translations side by side, JSON, versions and links', async () => {
+    const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1400, height: 1000 } });
+    const page = await context.newPage();
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await page.goto(`${base}/surveys`);
+    await page.getByLabel('Email').fill(ADMIN.email);
+    await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+
+    await page.getByTestId('new-survey').click();
+    await page.getByTestId('survey-name').fill('Onboarding pulse Q4');
+    await page.getByTestId('survey-template').click();
+    await page.getByRole('option', { name: 'Onboarding / renewal pulse' }).click();
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByTestId('question-progress').waitFor();
+
+    // A multiple-choice question, shown only to those whose goals are not met.
+    await page.getByTestId('add-question').click();
+    await page.getByRole('menuitem', { name: 'Multiple choice' }).click();
+    const question = page.getByTestId('question-choices');
+    await question.getByLabel('Question', { exact: true }).fill('Which modules hold you back?');
+    await question.getByLabel('Show only if').fill('{goals_met} = false');
+    await question.getByLabel('Text shown').first().fill('Reporting');
+    await question.getByLabel('Stored value').first().fill('reporting');
+
+    // Its French texts, next to the English ones.
+    await page.getByRole('tab', { name: 'Translations' }).click();
+    await page.getByLabel('choices · title (fr)').fill('Quels modules vous freinent ?');
+    await page.getByLabel('choices · reporting (fr)').fill('Rapports');
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'survey-translations.png') });
+
+    // The JSON view refuses what is not JSON, and shows the builder's work.
+    await page.getByRole('tab', { name: 'JSON' }).click();
+    const json = await page.getByTestId('survey-json').inputValue();
+    expect(JSON.parse(json).pages[0].elements.at(-1)).toMatchObject({
+      name: 'choices',
+      visibleIf: '{goals_met} = false',
+      title: { default: 'Which modules hold you back?', fr: 'Quels modules vous freinent ?' },
+    });
+    await page.getByTestId('survey-json').fill('{ not json');
+    await page.getByTestId('json-apply').click();
+    await page.getByTestId('json-error').waitFor();
+
+    await page.getByTestId('survey-save').click();
+    await page.getByText('Version 2 (versions saved: 2)').waitFor();
+    await page.getByRole('button', { name: 'Activate' }).click();
+    await expect.poll(() => page.getByTestId('survey-status').textContent()).toBe('Active');
+
+    await page.getByRole('tab', { name: 'Links' }).click();
+    await page.getByTestId('create-link').click();
+    const url = (await page.getByTestId('created-link').locator('code').first().textContent())!;
+    expect(url).toMatch(new RegExp(`^${base}/s/[A-Za-z0-9_-]{43}$`));
+    await context.close();
+
+    // A French respondent gets the translated question once the logic shows it.
+    const respondent = await browser.newContext({ locale: 'fr-FR', viewport: { width: 420, height: 900 } });
+    const answer = await respondent.newPage();
+    answer.on('pageerror', (e) => pageErrors.push(e.message));
+    await answer.goto(url);
+    await answer.getByText('Vos objectifs sont-ils atteints ?').waitFor();
+    expect(await answer.getByText('Quels modules vous freinent ?').count()).toBe(0);
+    await answer.getByText('Non', { exact: true }).click();
+    const modules = answer.getByRole('group', { name: 'Quels modules vous freinent ?' });
+    await modules.getByText('Rapports').waitFor();
+    await respondent.close();
+  });
+});

@@ -1,0 +1,100 @@
+import { Center, Loader } from '@mantine/core';
+import { lazy, Suspense, useEffect } from 'react';
+import { Navigate, Outlet, Route, Routes, useLocation, useNavigate } from 'react-router';
+import { setUnauthorizedHandler } from '../api/client.ts';
+import { LoginPage } from '../auth/LoginPage.tsx';
+import { useMe } from '../auth/session.ts';
+import { ErrorState, Loading, NotFound } from '../common/states.tsx';
+import { AppFrame } from './AppFrame.tsx';
+import { LaterSection } from './LaterSection.tsx';
+
+// Pages load on first visit: the login page and the frame do not wait for every screen's code.
+const page = <K extends string>(load: () => Promise<Record<K, React.ComponentType>>, name: K) =>
+  lazy(() => load().then((m) => ({ default: m[name] })));
+const AccountPage = page(() => import('../accounts/AccountPage.tsx'), 'AccountPage');
+const AccountsPage = page(() => import('../accounts/AccountsPage.tsx'), 'AccountsPage');
+const ContactPage = page(() => import('../directory/ContactPage.tsx'), 'ContactPage');
+const ContactsPage = page(() => import('../directory/ContactsPage.tsx'), 'ContactsPage');
+const DirectoryLayout = page(() => import('../directory/DirectoryLayout.tsx'), 'DirectoryLayout');
+const DuplicatesPage = page(() => import('../directory/DuplicatesPage.tsx'), 'DuplicatesPage');
+const ListsPage = page(() => import('../directory/ListsPage.tsx'), 'ListsPage');
+const ImportRunPage = page(() => import('../imports/ImportRunPage.tsx'), 'ImportRunPage');
+const ImportsPage = page(() => import('../imports/ImportsPage.tsx'), 'ImportsPage');
+const MappingPage = page(() => import('../imports/MappingPage.tsx'), 'MappingPage');
+const SurveysPage = page(() => import('../surveys/SurveysPage.tsx'), 'SurveysPage');
+const SurveyEditorPage = page(() => import('../surveys/SurveyEditorPage.tsx'), 'SurveyEditorPage');
+const SettingsPage = page(() => import('../settings/SettingsPage.tsx'), 'SettingsPage');
+// The respondent's page: public, and SurveyJS is only downloaded by respondents.
+const SurveyPage = page(() => import('../respond/SurveyPage.tsx'), 'SurveyPage');
+
+/** Lets only signed-in users through; others go to the login page and come back after. */
+function RequireSession() {
+  const me = useMe();
+  const location = useLocation();
+  const navigate = useNavigate();
+
+  useEffect(() => {
+    setUnauthorizedHandler(() => {
+      const here = window.location.pathname + window.location.search;
+      navigate(`/login?next=${encodeURIComponent(here)}`, { replace: true });
+    });
+    return () => setUnauthorizedHandler(null);
+  }, [navigate]);
+
+  if (me.isPending)
+    return (
+      <Center mih="100vh">
+        <Loader />
+      </Center>
+    );
+  if (me.isError) return <ErrorState error={me.error} onRetry={() => void me.refetch()} />;
+  if (!me.data) {
+    const next = location.pathname + location.search;
+    return <Navigate to={next === '/' ? '/login' : `/login?next=${encodeURIComponent(next)}`} replace />;
+  }
+  return (
+    <AppFrame>
+      <Suspense fallback={<Loading />}>
+        <Outlet />
+      </Suspense>
+    </AppFrame>
+  );
+}
+
+export function App() {
+  return (
+    <Routes>
+      <Route path="/login" element={<LoginPage />} />
+      <Route
+        path="/s/:token"
+        element={
+          <Suspense fallback={<Loading />}>
+            <SurveyPage />
+          </Suspense>
+        }
+      />
+      <Route element={<RequireSession />}>
+        <Route index element={<Navigate to="/accounts" replace />} />
+        <Route path="directory" element={<DirectoryLayout />}>
+          <Route index element={<Navigate to="contacts" replace />} />
+          <Route path="contacts" element={<ContactsPage />} />
+          <Route path="contacts/:id" element={<ContactPage />} />
+          <Route path="lists" element={<ListsPage />} />
+          <Route path="imports" element={<ImportsPage />} />
+          <Route path="imports/:id" element={<ImportRunPage />} />
+          <Route path="mapping" element={<MappingPage />} />
+          <Route path="duplicates" element={<DuplicatesPage />} />
+        </Route>
+        <Route path="accounts" element={<AccountsPage />} />
+        <Route path="accounts/:id" element={<AccountPage />} />
+        <Route path="surveys" element={<SurveysPage />} />
+        <Route path="surveys/:id" element={<SurveyEditorPage />} />
+        <Route path="distributions" element={<LaterSection section="distributions" />} />
+        <Route path="workflows" element={<LaterSection section="workflows" />} />
+        <Route path="dashboards" element={<LaterSection section="dashboards" />} />
+        <Route path="settings/:tab?" element={<SettingsPage />} />
+        <Route path="*" element={<NotFound />} />
+      </Route>
+    </Routes>
+  );
+}

@@ -1,0 +1,42 @@
+import { Alert, Button, Center, Loader, Stack, Text } from '@mantine/core';
+import { useTranslation } from 'react-i18next';
+import { ApiError, errorMessage } from '../api/client.ts';
+
+export function Loading() {
+  const { t } = useTranslation();
+  return (
+    <Center py="xl" aria-label={t('common.loading')}>
+      <Loader size="sm" />
+    </Center>
+  );
+}
+
+export function ErrorState({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
+  const { t } = useTranslation();
+  const forbidden = error instanceof ApiError && error.status === 403;
+  return (
+    <Alert
+      color={forbidden ? 'yellow' : 'red'}
+      title={forbidden ? t('common.noPermission') : t('common.errorTitle')}
+      m="md"
+    >
+      <Stack gap="xs" align="flex-start">
+        <Text size="sm">{errorMessage(error)}</Text>
+        {onRetry && !forbidden && (
+          <Button size="xs" variant="light" onClick={onRetry}>
+            {t('common.retry')}
+          </Button>
+        )}
+      </Stack>
+    </Alert>
+  );
+}
+
+export function NotFound() {
+  const { t } = useTranslation();
+  return (
+    <Center py="xl">
+      <Text c="dimmed">{t('common.notFound')}</Text>
+    </Center>
+  );
+}
