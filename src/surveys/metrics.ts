@@ -1,4 +1,5 @@
 /** Per-response metrics, computed when a response is stored. */
+import { sharedModel } from './definition.ts';
 
 export type NpsCategory = 'detractor' | 'passive' | 'promoter';
 
@@ -29,4 +30,45 @@ export function netPromoterScore(scores: number[]): number | null {
   const promoters = categories.filter((c) => c === 'promoter').length;
   const detractors = categories.filter((c) => c === 'detractor').length;
   return Math.round(((promoters - detractors) / categories.length) * 1000) / 10;
+}
+
+export interface ResponseMetrics {
+  npsScore?: number;
+  npsCategory?: NpsCategory;
+  csatScore?: number;
+  csatSatisfied?: boolean;
+}
+
+/** The metrics of one complete response, from the questions the survey names for them. */
+export function responseMetrics(
+  definition: object,
+  metrics: { npsQuestion?: string; csatQuestion?: string },
+  answers: Record<string, unknown>,
+): ResponseMetrics {
+  const out: ResponseMetrics = {};
+  if (metrics.npsQuestion) {
+    const category = npsCategory(answers[metrics.npsQuestion]);
+    if (category) {
+      out.npsScore = answers[metrics.npsQuestion] as number;
+      out.npsCategory = category;
+    }
+  }
+  if (metrics.csatQuestion) {
+    const question = sharedModel(definition).getQuestionByName(metrics.csatQuestion) as unknown as {
+      rateValues: { value: unknown }[];
+      rateMin: number;
+      rateMax: number;
+    } | null;
+    if (question) {
+      const values = question.rateValues?.length
+        ? question.rateValues.map((v) => Number(v.value))
+        : [question.rateMin, question.rateMax];
+      const scored = csatScore(answers[metrics.csatQuestion], Math.min(...values), Math.max(...values));
+      if (scored) {
+        out.csatScore = scored.score;
+        out.csatSatisfied = scored.satisfied;
+      }
+    }
+  }
+  return out;
 }

@@ -7,8 +7,8 @@ import { conflict, gone, notFound, validationFailed } from '../platform/errors.t
 import { type EventType, emitEvent } from '../platform/events/events.ts';
 import { randomToken } from '../platform/tokens.ts';
 import { checkAnswers } from './answers.ts';
-import { definitionLocales, loadModel } from './definition.ts';
-import { csatScore, npsCategory } from './metrics.ts';
+import { definitionLocales } from './definition.ts';
+import { responseMetrics } from './metrics.ts';
 import { responses, surveyLinks, surveys, surveyVersions } from './surveys.schema.ts';
 
 /**
@@ -276,7 +276,7 @@ async function saveResponse(
       body.complete ? 'The response cannot be submitted as it is' : 'Some answers do not fit their question',
       checked.problems.map((p) => ({ path: `answers.${p.question}`, message: p.message })),
     );
-  const metrics = body.complete ? computeMetrics(definition, survey.metrics, checked.answers) : {};
+  const metrics = body.complete ? responseMetrics(definition, survey.metrics, checked.answers) : {};
   const now = new Date();
   const values = {
     answers: checked.answers,
@@ -287,6 +287,7 @@ async function saveResponse(
     npsScore: metrics.npsScore ?? null,
     npsCategory: metrics.npsCategory ?? null,
     csatScore: metrics.csatScore ?? null,
+    csatSatisfied: metrics.csatSatisfied ?? null,
   };
   const row = {
     ...values,
@@ -332,11 +333,11 @@ async function saveResponse(
     sql`WITH saved AS (
           INSERT INTO responses (survey_id, version, link_id, resume_token, contact_id, account_id,
             distribution_id, channel, language, status, answers, embedded, nps_score, nps_category,
-            csat_score, updated_at, completed_at)
+            csat_score, csat_satisfied, updated_at, completed_at)
           VALUES (${row.surveyId}, ${row.version}, ${link.id}, ${resumeToken}, ${row.contactId},
             ${row.accountId}, ${row.distributionId}, ${row.channel}, ${row.language}, ${row.status},
             ${JSON.stringify(row.answers)}::jsonb, ${JSON.stringify(row.embedded)}::jsonb, ${row.npsScore},
-            ${row.npsCategory}, ${row.csatScore}, ${now.toISOString()}::timestamptz,
+            ${row.npsCategory}, ${row.csatScore}, ${row.csatSatisfied}, ${now.toISOString()}::timestamptz,
             ${row.completedAt?.toISOString() ?? null}::timestamptz)
           RETURNING id),
         events AS (
@@ -346,34 +347,4 @@ async function saveResponse(
         SELECT id FROM saved`,
   );
   return { responseId: Number(saved!.id), status: values.status, resumeToken };
-}
-
-function computeMetrics(
-  definition: unknown,
-  metrics: { npsQuestion?: string; csatQuestion?: string },
-  answers: Record<string, unknown>,
-): { npsScore?: number; npsCategory?: string; csatScore?: number } {
-  const out: { npsScore?: number; npsCategory?: string; csatScore?: number } = {};
-  if (metrics.npsQuestion) {
-    const category = npsCategory(answers[metrics.npsQuestion]);
-    if (category) {
-      out.npsScore = answers[metrics.npsQuestion] as number;
-      out.npsCategory = category;
-    }
-  }
-  if (metrics.csatQuestion) {
-    const question = loadModel(definition).getQuestionByName(metrics.csatQuestion) as unknown as {
-      rateValues: { value: unknown }[];
-      rateMin: number;
-      rateMax: number;
-    } | null;
-    if (question) {
-      const values = question.rateValues?.length
-        ? question.rateValues.map((v) => Number(v.value))
-        : [question.rateMin, question.rateMax];
-      const scored = csatScore(answers[metrics.csatQuestion], Math.min(...values), Math.max(...values));
-      if (scored) out.csatScore = scored.score;
-    }
-  }
-  return out;
 }

@@ -35,6 +35,8 @@ export function toPublicResponse(row: ResponseRow) {
     npsScore: row.npsScore,
     npsCategory: row.npsCategory,
     csatScore: row.csatScore === null ? null : Number(row.csatScore),
+    csatSatisfied: row.csatSatisfied,
+    externalRef: row.externalRef,
     startedAt: row.startedAt.toISOString(),
     completedAt: row.completedAt?.toISOString() ?? null,
   };

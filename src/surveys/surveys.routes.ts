@@ -52,6 +52,8 @@ const ZResponse = z.object({
   npsScore: z.number().nullable(),
   npsCategory: z.string().nullable(),
   csatScore: z.number().nullable(),
+  csatSatisfied: z.boolean().nullable(),
+  externalRef: z.string().nullable().describe('Imported responses: the id in the source'),
   startedAt: z.string(),
   completedAt: z.string().nullable(),
 });

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import {
   bigint,
   boolean,
@@ -105,6 +106,10 @@ export const responses = pgTable(
     npsScore: smallint('nps_score'),
     npsCategory: text('nps_category'),
     csatScore: numeric('csat_score', { precision: 5, scale: 1, mode: 'number' }),
+    /** Top-two-box: the answer is one of the two highest points of the CSAT scale. */
+    csatSatisfied: boolean('csat_satisfied'),
+    /** Imported historical responses: the source's response id (or a hash of the row), once per survey. */
+    externalRef: text('external_ref'),
     startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     completedAt: timestamp('completed_at', { withTimezone: true }),
@@ -115,5 +120,12 @@ export const responses = pgTable(
     index('responses_contact_idx').on(t.contactId),
     index('responses_account_idx').on(t.accountId),
     uniqueIndex('responses_resume_token_idx').on(t.resumeToken),
+    uniqueIndex('responses_external_ref_idx')
+      .on(t.surveyId, t.externalRef)
+      .where(sql`${t.externalRef} IS NOT NULL`),
+    // The CRM record widgets find a record's responses by the ids the survey link carried.
+    index('responses_sf_contact_idx').on(sql`(${t.embedded} ->> 'sfContactId')`),
+    index('responses_sf_account_idx').on(sql`(${t.embedded} ->> 'sfAccountId')`),
+    index('responses_sf_lead_idx').on(sql`(${t.embedded} ->> 'sfLeadId')`),
   ],
 );
