@@ -70,6 +70,23 @@ export const ZEnv = z.object({
   RAPPORT_PUBLIC_RATE_PER_ADDRESS: ZInt(1, 10_000_000).default(300),
   RAPPORT_PUBLIC_RATE_PER_LINK: ZInt(1, 10_000_000).default(600),
   RAPPORT_TRUST_PROXY: ZBool.default(false),
+  /**
+   * Who may frame embeddable widgets (/embed/…): CSP frame-ancestors sources, space-separated,
+   * e.g. "https://*.lightning.force.com https://*.my.salesforce.com". Default: only Rapport itself.
+   */
+  RAPPORT_EMBED_FRAME_ANCESTORS: z
+    .string()
+    .transform((v) => v.split(/\s+/).filter(Boolean))
+    .pipe(
+      z.array(
+        z
+          .string()
+          .regex(/^(https:\/\/(\*\.)?[a-z0-9.-]+(:\d+)?|http:\/\/(localhost|127\.0\.0\.1)(:\d+)?|'self')$/i, {
+            error: "expected https:// origins (a leading *. is allowed) or 'self'",
+          }),
+      ),
+    )
+    .optional(),
   RAPPORT_WORKERS: ZBool.default(true),
   /** First start on an empty database loads the demo directory (0 = start empty). */
   RAPPORT_DEMO: ZBool.default(true),
@@ -96,6 +113,8 @@ export interface Config {
     publicUrl: string | undefined;
     /** Requests per minute on public respondent endpoints. */
     publicRate: { perAddress: number; perLink: number };
+    /** CSP frame-ancestors of /embed/ pages. */
+    embedFrameAncestors: string[];
   };
   database: { url: string | undefined; dataDir: string };
   secrets: { key: string | undefined; previousKeys: string[] };
@@ -136,6 +155,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       trustProxy: e.RAPPORT_TRUST_PROXY,
       publicUrl: e.RAPPORT_PUBLIC_URL?.replace(/\/+$/, ''),
       publicRate: { perAddress: e.RAPPORT_PUBLIC_RATE_PER_ADDRESS, perLink: e.RAPPORT_PUBLIC_RATE_PER_LINK },
+      embedFrameAncestors: e.RAPPORT_EMBED_FRAME_ANCESTORS ?? ["'self'"],
     },
     database: { url: e.DATABASE_URL, dataDir: path.resolve(cwd, e.RAPPORT_DATA_DIR) },
     secrets: { key: e.RAPPORT_SECRET_KEY, previousKeys: e.RAPPORT_PREVIOUS_SECRET_KEYS ?? [] },
@@ -169,6 +189,7 @@ export function describeConfig(config: Config): Record<string, string | number |
     RAPPORT_PUBLIC_RATE_PER_ADDRESS: config.http.publicRate.perAddress,
     RAPPORT_PUBLIC_RATE_PER_LINK: config.http.publicRate.perLink,
     RAPPORT_TRUST_PROXY: config.http.trustProxy,
+    RAPPORT_EMBED_FRAME_ANCESTORS: config.http.embedFrameAncestors.join(' '),
     RAPPORT_WORKERS: config.workers.enabled,
     RAPPORT_SHUTDOWN_TIMEOUT_SECONDS: config.workers.shutdownTimeoutSeconds,
     RAPPORT_DEMO: config.demo.enabled,

@@ -3,6 +3,8 @@ import { importsJobs } from '../imports/imports.jobs.ts';
 import { importsRoutes } from '../imports/imports.routes.ts';
 import type { RouteModule } from '../platform/http/types.ts';
 import type { AnyJobDefinition } from '../platform/jobs/define-job.ts';
+import { responsesTransferRoutes } from '../surveys/responses-transfer.routes.ts';
+import { resultsRoutes } from '../surveys/results.routes.ts';
 import { surveysRoutes } from '../surveys/surveys.routes.ts';
 import { systemRoutes } from '../system/system.routes.ts';
 import { authRoutes } from '../users/auth.routes.ts';
@@ -19,6 +21,8 @@ export const routeCatalog: RouteModule[] = [
   directoryRoutes,
   importsRoutes,
   surveysRoutes,
+  resultsRoutes,
+  responsesTransferRoutes,
 ];
 
 /** Every domain's background jobs and schedules. A new domain adds its jobs here. */

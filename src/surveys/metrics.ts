@@ -72,3 +72,57 @@ export function responseMetrics(
   }
   return out;
 }
+
+/** 95% two-sided normal quantile. */
+const Z95 = 1.959964;
+
+const round1 = (x: number) => Math.round(x * 10) / 10;
+const clamp = (x: number, low: number, high: number) => Math.min(high, Math.max(low, x));
+
+/**
+ * NPS with its 95% confidence interval. Each answer scores +1 (promoter), 0 or −1 (detractor);
+ * NPS is 100 × their mean, so its standard error is 100 × √((p + d − (p − d)²) / n).
+ */
+export function npsWithInterval(promoters: number, passives: number, detractors: number) {
+  const n = promoters + passives + detractors;
+  if (n === 0) return null;
+  const p = promoters / n;
+  const d = detractors / n;
+  const score = 100 * (p - d);
+  const margin = n > 1 ? 100 * Z95 * Math.sqrt((p + d - (p - d) ** 2) / n) : 100;
+  return {
+    score: round1(score),
+    n,
+    promoters,
+    passives,
+    detractors,
+    margin: round1(margin),
+    low: round1(clamp(score - margin, -100, 100)),
+    high: round1(clamp(score + margin, -100, 100)),
+  };
+}
+
+/** Wilson score interval (95%) of a share k/n, in percent: honest at small n and near 0 or 100. */
+export function wilsonInterval(k: number, n: number) {
+  if (n === 0) return null;
+  const p = k / n;
+  const z2 = Z95 ** 2;
+  const centre = (p + z2 / (2 * n)) / (1 + z2 / n);
+  const half = (Z95 * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / (1 + z2 / n);
+  return {
+    percent: round1(100 * p),
+    low: round1(100 * (centre - half)),
+    high: round1(100 * (centre + half)),
+  };
+}
+
+/** A mean with its 95% normal-approximation interval. */
+export function meanInterval(mean: number, sd: number | null, n: number, low = -Infinity, high = Infinity) {
+  if (n === 0) return null;
+  const margin = n > 1 && sd !== null ? (Z95 * sd) / Math.sqrt(n) : 0;
+  return {
+    mean: round1(mean),
+    low: round1(clamp(mean - margin, low, high)),
+    high: round1(clamp(mean + margin, low, high)),
+  };
+}

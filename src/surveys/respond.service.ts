@@ -9,7 +9,8 @@ import { randomToken } from '../platform/tokens.ts';
 import { checkAnswers } from './answers.ts';
 import { definitionLocales } from './definition.ts';
 import { responseMetrics } from './metrics.ts';
-import { responses, surveyLinks, surveys, surveyVersions } from './surveys.schema.ts';
+import { responses, surveyLinks, surveys } from './surveys.schema.ts';
+import { surveyDefinition } from './versions.ts';
 
 /**
  * The respondent's side of a survey link (public: the link's token is the only credential).
@@ -184,23 +185,6 @@ async function findResponse(
   return mine;
 }
 
-// A stored version never changes: keep recent ones in memory (and with them their reusable Model).
-const versionCache = new Map<string, object>();
-
-async function definitionOf(db: Executor, surveyId: number, version: number): Promise<object> {
-  const key = `${surveyId}:${version}`;
-  const cached = versionCache.get(key);
-  if (cached) return cached;
-  const [row] = await db
-    .select()
-    .from(surveyVersions)
-    .where(and(eq(surveyVersions.surveyId, surveyId), eq(surveyVersions.version, version)));
-  const definition = row!.definition as object;
-  if (versionCache.size >= 500) versionCache.delete(versionCache.keys().next().value!);
-  versionCache.set(key, definition);
-  return definition;
-}
-
 /** What the respondent's page needs: the definition they answer, their language, their answers so far. */
 export async function openSurveyPage(
   db: Database,
@@ -219,7 +203,7 @@ export async function openSurveyPage(
   const finished = existing?.status === 'complete' && !survey.allowMultipleResponses;
   const continuing = existing?.status === 'partial' ? existing : undefined;
   const version = continuing?.version ?? survey.currentVersion;
-  const definition = await definitionOf(db.orm, survey.id, version);
+  const definition = await surveyDefinition(db.orm, survey.id, version);
   const locale = pickLocale(definition, [
     continuing?.language,
     context.language,
@@ -267,7 +251,7 @@ async function saveResponse(
     throw conflict('This survey has already been answered with this link');
   const current = existing?.status === 'partial' ? existing : undefined;
   const version = current?.version ?? survey.currentVersion;
-  const definition = await definitionOf(executor, survey.id, version);
+  const definition = await surveyDefinition(executor, survey.id, version);
   const context = await contactContext(executor, survey.directoryId, link.contactId, link.embedded);
   const embedded = current?.embedded ?? embeddedOf(link, context);
   const checked = checkAnswers(definition, body.answers, { embedded, complete: body.complete });

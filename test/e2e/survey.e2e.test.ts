@@ -177,6 +177,58 @@ describe('answering a survey from a personal link', () => {
     await again.close();
   });
 
+  it('shows the results with filters, and the response widget of the CRM account', async () => {
+    const surveys = await call<{ items: { id: number; name: string }[] }>('GET', '/directories/Main/surveys');
+    const survey = surveys.items.find((s) => s.name === 'Relationship NPS')!;
+    const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1400, height: 1000 } });
+    const page = await context.newPage();
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await page.goto(`${base}/surveys/${survey.id}/results`);
+    await page.getByLabel('Email').fill(ADMIN.email);
+    await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+
+    // Alan's answer from the first journey: one detractor, a decision maker.
+    const nps = page.getByTestId('kpi-nps');
+    await nps.getByText('95% interval -100 to 0 · 1 answers').waitFor();
+    expect(await nps.getByTestId('nps-score').textContent()).toBe('-100 ± 100');
+    await nps.getByText('Few answers').waitFor();
+    await page.getByTestId('results-by-role').getByText('Decision maker').waitFor();
+    await page.getByTestId('question-detractor_reason').getByText('Un onboarding plus rapide').waitFor();
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'survey-results.png'), fullPage: true });
+    // Filtered to influencers: nobody answered yet.
+    await page.getByTestId('results-role').click();
+    await page.getByRole('option', { name: 'Influencer' }).click();
+    await nps.getByText('No answer yet').waitFor();
+    expect(page.url()).toContain('role=INFLUENCER');
+
+    // The account's page hands out the widget URL a CRM page frames.
+    const accounts = await call<{ items: { id: number; externalRef: string }[] }>(
+      'GET',
+      '/directories/Main/accounts?q=001B',
+    );
+    const getCloudy = accounts.items.find((a) => a.externalRef === '001B')!;
+    await page.goto(`${base}/accounts/${getCloudy.id}`);
+    await page.getByTestId('embed-link-open').click();
+    await page.getByTestId('embed-link-make').click();
+    const url = await page.getByTestId('embed-link-url').inputValue();
+    expect(url).toMatch(/\/embed\/responses\//);
+    await context.close();
+
+    // Opened by someone who is not signed in, as an iframe in the CRM would be.
+    const crm = await browser.newPage({ locale: 'en-US' });
+    crm.on('pageerror', (e) => pageErrors.push(e.message));
+    await crm.goto(url);
+    const widget = crm.getByTestId('embed-widget');
+    await widget.getByText('Alan Johnson · Relationship NPS').waitFor();
+    expect(await crm.getByTestId('embed-nps').textContent()).toBe('-100');
+    await widget.getByText('Un onboarding plus rapide', { exact: false }).waitFor();
+    await crm.screenshot({ path: path.join(SCREENSHOTS, 'response-widget.png'), fullPage: true });
+    await crm.goto(url.replace(/\/embed\/responses\/(.)/, '/embed/responses/x$1'));
+    await crm.getByTestId('embed-error').waitFor();
+    await crm.close();
+  });
+
   it('builds a survey in the UI: questions, logic, translations side by side, JSON, versions and links', async () => {
     const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1400, height: 1000 } });
     const page = await context.newPage();

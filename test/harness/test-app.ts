@@ -24,7 +24,7 @@ export interface TestApp {
   /** Signs in through the API and returns the Cookie header to send. */
   signIn(email: string, password: string): Promise<string>;
   /** A user of this role with an API token: the Authorization header to send. */
-  bearerFor(role: UserRole): Promise<{ authorization: string; userId: number }>;
+  bearerFor(role: UserRole, email?: string): Promise<{ authorization: string; userId: number }>;
   close(): Promise<void>;
 }
 
@@ -83,8 +83,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       const cookie = response.cookies.find((c) => c.name === 'rapport_session');
       return `rapport_session=${cookie!.value}`;
     },
-    async bearerFor(role) {
-      const user = await testApp.addUser(role);
+    async bearerFor(role, email) {
+      const user = await testApp.addUser(role, email);
       const { token } = await createApiToken(runtime.db, systemActor('test'), {
         name: 'test',
         userId: user.id,

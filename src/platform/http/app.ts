@@ -58,6 +58,20 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<ApiApp> {
     // Secure cookies and HSTS only make sense behind HTTPS; the public URL says whether we are.
     strictTransportSecurity: config.http.publicUrl?.startsWith('https:') ? undefined : false,
   });
+  // Embeddable pages (a widget in a CRM record page) may be framed by the configured origins only.
+  app.addHook('onSend', async (request, reply) => {
+    if (!request.url.startsWith('/embed/')) return;
+    const policy = reply.getHeader('content-security-policy');
+    if (typeof policy === 'string')
+      reply.header(
+        'content-security-policy',
+        policy.replace(
+          "frame-ancestors 'none'",
+          `frame-ancestors ${config.http.embedFrameAncestors.join(' ')}`,
+        ),
+      );
+    reply.removeHeader('x-frame-options');
+  });
   await app.register(fastifyCookie);
   // Uploads stream: each route sets its own limits (an import file can be large).
   await app.register(fastifyMultipart, { limits: { fileSize: 16 * 1024 * 1024, files: 5, fields: 20 } });

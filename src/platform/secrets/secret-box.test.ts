@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createSecretBox, keyIdOf, SecretDecryptError } from './secret-box.ts';
+import { signToken, verifyToken } from './signed-token.ts';
 
 describe('secret box (AES-256-GCM)', () => {
   const key = randomBytes(32);
@@ -41,5 +42,35 @@ describe('secret box (AES-256-GCM)', () => {
 
   it('accepts only 32-byte keys', () => {
     expect(() => createSecretBox(randomBytes(16))).toThrow(/32 bytes/);
+  });
+});
+
+describe('signatures', () => {
+  const key = randomBytes(32);
+  const box = createSecretBox(key);
+
+  it('verifies its own signatures, per purpose, and after a key rotation', () => {
+    const signature = box.sign('hello', 'embed');
+    expect(box.verify('hello', signature, 'embed')).toBe(true);
+    expect(box.verify('hello!', signature, 'embed')).toBe(false);
+    expect(box.verify('hello', signature, 'other')).toBe(false);
+    const rotated = createSecretBox(randomBytes(32), [key]);
+    expect(rotated.verify('hello', signature, 'embed')).toBe(true);
+    expect(createSecretBox(randomBytes(32)).verify('hello', signature, 'embed')).toBe(false);
+    expect(box.verify('hello', 'garbage', 'embed')).toBe(false);
+  });
+
+  it('signs expiring tokens whose payload cannot be altered', () => {
+    const token = signToken(box, 'embed', { record: '003A' }, new Date(Date.now() + 60_000));
+    const checked = verifyToken<{ record: string }>(box, 'embed', token);
+    expect(checked).toMatchObject({ ok: true, payload: { record: '003A' } });
+    const [, ...signature] = token.split('.');
+    const forged = `${Buffer.from(JSON.stringify({ record: '003B', exp: 9e9 })).toString('base64url')}.${signature.join('.')}`;
+    expect(verifyToken(box, 'embed', forged)).toEqual({ ok: false, reason: 'bad_signature' });
+    expect(verifyToken(box, 'embed', token, new Date(Date.now() + 120_000))).toEqual({
+      ok: false,
+      reason: 'expired',
+    });
+    expect(verifyToken(box, 'embed', 'nodot')).toEqual({ ok: false, reason: 'malformed' });
   });
 });

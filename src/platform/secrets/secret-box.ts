@@ -1,4 +1,12 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createHmac,
+  hkdfSync,
+  randomBytes,
+  timingSafeEqual,
+} from 'node:crypto';
 
 /**
  * AES-256-GCM for credentials stored in the database (SFTP passwords, Salesforce tokens …).
@@ -11,6 +19,10 @@ export interface SecretBox {
   readonly keyId: string;
   encrypt(plaintext: string, context?: string): string;
   decrypt(ciphertext: string, context?: string): string;
+  /** HMAC-SHA256 of `message` under a key derived for `purpose`: `<keyId>.<mac>`. */
+  sign(message: string, purpose: string): string;
+  /** Checks a `sign` result, also under previous keys (timing-safe). */
+  verify(message: string, signature: string, purpose: string): boolean;
 }
 
 export class SecretDecryptError extends Error {
@@ -33,6 +45,21 @@ export function createSecretBox(currentKey: Buffer, previousKeys: Buffer[] = [])
   const keys = new Map<string, Buffer>();
   for (const key of [...previousKeys, currentKey]) keys.set(keyIdOf(key), key);
   const keyId = keyIdOf(currentKey);
+  // One MAC key per purpose, derived from the secret key: a signature made for embeds cannot
+  // pass as one made for anything else, and the encryption key itself never signs.
+  const macKeys = new Map<string, Buffer>();
+  const macKey = (id: string, purpose: string): Buffer | null => {
+    const key = keys.get(id);
+    if (!key) return null;
+    const cacheKey = `${id}:${purpose}`;
+    let derived = macKeys.get(cacheKey);
+    if (!derived) {
+      derived = Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), `rapport-sign:${purpose}`, 32));
+      macKeys.set(cacheKey, derived);
+    }
+    return derived;
+  };
+  const mac = (key: Buffer, message: string) => createHmac('sha256', key).update(message, 'utf8').digest();
 
   return {
     keyId,
@@ -69,6 +96,18 @@ export function createSecretBox(currentKey: Buffer, previousKeys: Buffer[] = [])
       } catch {
         throw new SecretDecryptError('The encrypted value was altered, or belongs to another record');
       }
+    },
+    sign(message, purpose) {
+      return `${keyId}.${mac(macKey(keyId, purpose)!, message).toString('base64url')}`;
+    },
+    verify(message, signature, purpose) {
+      const [id, macText, ...rest] = signature.split('.');
+      if (!id || !macText || rest.length) return false;
+      const key = macKey(id, purpose);
+      if (!key) return false;
+      const given = Buffer.from(macText, 'base64url');
+      const expected = mac(key, message);
+      return given.length === expected.length && timingSafeEqual(given, expected);
     },
   };
 }

@@ -17,6 +17,7 @@ import { api } from '../api/client.ts';
 import { type AccountDetail, CLIENT_ROLES, TEAM_ROLES } from '../api/types.ts';
 import { displayValue } from '../common/format.ts';
 import { ErrorState, Loading } from '../common/states.tsx';
+import { EmbedLinkButton } from '../embed/EmbedLinkButton.tsx';
 import { formatDateTime } from '../i18n/index.ts';
 import { AccountTree } from './AccountTree.tsx';
 
@@ -56,6 +57,9 @@ export function AccountPage() {
         <Text c="dimmed" ff="monospace" size="sm">
           {a.externalRef}
         </Text>
+        {a.externalRef && (
+          <EmbedLinkButton directoryId={a.directoryId} field="sfAccountId" value={a.externalRef} />
+        )}
       </Group>
       <SimpleGrid cols={{ base: 1, md: 2 }}>
         <Card withBorder>

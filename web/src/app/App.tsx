@@ -23,6 +23,8 @@ const ImportsPage = page(() => import('../imports/ImportsPage.tsx'), 'ImportsPag
 const MappingPage = page(() => import('../imports/MappingPage.tsx'), 'MappingPage');
 const SurveysPage = page(() => import('../surveys/SurveysPage.tsx'), 'SurveysPage');
 const SurveyEditorPage = page(() => import('../surveys/SurveyEditorPage.tsx'), 'SurveyEditorPage');
+const ResultsPage = page(() => import('../surveys/results/ResultsPage.tsx'), 'ResultsPage');
+const ResponsesWidget = page(() => import('../embed/ResponsesWidget.tsx'), 'ResponsesWidget');
 const SettingsPage = page(() => import('../settings/SettingsPage.tsx'), 'SettingsPage');
 // The respondent's page: public, and SurveyJS is only downloaded by respondents.
 const SurveyPage = page(() => import('../respond/SurveyPage.tsx'), 'SurveyPage');
@@ -73,6 +75,14 @@ export function App() {
           </Suspense>
         }
       />
+      <Route
+        path="/embed/responses/:token"
+        element={
+          <Suspense fallback={<Loading />}>
+            <ResponsesWidget />
+          </Suspense>
+        }
+      />
       <Route element={<RequireSession />}>
         <Route index element={<Navigate to="/accounts" replace />} />
         <Route path="directory" element={<DirectoryLayout />}>
@@ -89,6 +99,7 @@ export function App() {
         <Route path="accounts/:id" element={<AccountPage />} />
         <Route path="surveys" element={<SurveysPage />} />
         <Route path="surveys/:id" element={<SurveyEditorPage />} />
+        <Route path="surveys/:id/results" element={<ResultsPage />} />
         <Route path="distributions" element={<LaterSection section="distributions" />} />
         <Route path="workflows" element={<LaterSection section="workflows" />} />
         <Route path="dashboards" element={<LaterSection section="dashboards" />} />

@@ -20,6 +20,7 @@ import type { ContactDetail } from '../api/types.ts';
 import { useCan } from '../auth/session.ts';
 import { displayValue } from '../common/format.ts';
 import { ErrorState, Loading } from '../common/states.tsx';
+import { EmbedLinkButton } from '../embed/EmbedLinkButton.tsx';
 import { formatDateTime } from '../i18n/index.ts';
 import { contactName } from './ContactsPage.tsx';
 
@@ -57,6 +58,9 @@ export function ContactPage() {
           <Anchor component={Link} to={`/directory/contacts/${c.mergedIntoId}`}>
             → #{c.mergedIntoId}
           </Anchor>
+        )}
+        {c.externalRef && (
+          <EmbedLinkButton directoryId={c.directoryId} field="sfContactId" value={c.externalRef} />
         )}
       </Group>
       <SimpleGrid cols={{ base: 1, md: 2 }}>

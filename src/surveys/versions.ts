@@ -1,0 +1,21 @@
+import { and, eq } from 'drizzle-orm';
+import type { Executor } from '../platform/db/database.ts';
+import { surveyVersions } from './surveys.schema.ts';
+
+// A stored version never changes: keep recent ones in memory (and with them their reusable Model).
+const versionCache = new Map<string, object>();
+
+/** The definition of one saved version of a survey. */
+export async function surveyDefinition(db: Executor, surveyId: number, version: number): Promise<object> {
+  const key = `${surveyId}:${version}`;
+  const cached = versionCache.get(key);
+  if (cached) return cached;
+  const [row] = await db
+    .select()
+    .from(surveyVersions)
+    .where(and(eq(surveyVersions.surveyId, surveyId), eq(surveyVersions.version, version)));
+  const definition = row!.definition as object;
+  if (versionCache.size >= 500) versionCache.delete(versionCache.keys().next().value!);
+  versionCache.set(key, definition);
+  return definition;
+}
