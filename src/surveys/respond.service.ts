@@ -221,21 +221,34 @@ export async function openSurveyPage(
 }
 
 /** Saves the answers so far (partial) or the finished response, checked first; nothing invalid is kept. */
-export async function saveSurveyResponse(db: Database, token: string, input: unknown) {
+/** How a response arrived when not from the web page: a two-way SMS conversation, on its version. */
+export interface ResponseOrigin {
+  channel?: 'web' | 'sms';
+  /** The survey version the respondent was asked (an SMS conversation keeps the one it began on). */
+  version?: number;
+}
+
+export async function saveSurveyResponse(
+  db: Database,
+  token: string,
+  input: unknown,
+  origin: ResponseOrigin = {},
+) {
   const body = ZResponseSave.parse(input);
   // A new response on a link that is not personal shares no row with anyone: it is written by
   // one statement, without a transaction (the respondent path's hot case).
   if (!body.resumeToken) {
     const opened = await openLink(db.orm, token);
-    if (opened.link.kind !== 'personal') return saveResponse(db.orm, opened, body);
+    if (opened.link.kind !== 'personal') return saveResponse(db.orm, opened, body, origin);
   }
-  return db.orm.transaction(async (tx) => saveResponse(tx, await openLink(tx, token), body));
+  return db.orm.transaction(async (tx) => saveResponse(tx, await openLink(tx, token), body, origin));
 }
 
 async function saveResponse(
   executor: Executor,
   opened: { link: LinkRow; survey: SurveyRow },
   body: z.output<typeof ZResponseSave>,
+  origin: ResponseOrigin = {},
 ) {
   const survey = opened.survey;
   // One writer per personal link at a time (this runs in a transaction then): "one response per
@@ -250,7 +263,7 @@ async function saveResponse(
   if (existing?.status === 'complete' && !survey.allowMultipleResponses)
     throw conflict('This survey has already been answered with this link');
   const current = existing?.status === 'partial' ? existing : undefined;
-  const version = current?.version ?? survey.currentVersion;
+  const version = current?.version ?? origin.version ?? survey.currentVersion;
   const definition = await surveyDefinition(executor, survey.id, version);
   const context = await contactContext(executor, survey.directoryId, link.contactId, link.embedded);
   const embedded = current?.embedded ?? embeddedOf(link, context);
@@ -280,7 +293,7 @@ async function saveResponse(
     contactId: current ? current.contactId : link.contactId,
     accountId: current ? current.accountId : context.accountId,
     distributionId: current ? current.distributionId : link.distributionId,
-    channel: current?.channel ?? 'web',
+    channel: current?.channel ?? origin.channel ?? 'web',
     embedded,
   };
   // What automations get: the response as stored (its id is added by the statement that stores it).

@@ -1,6 +1,7 @@
 // Every domain's tables, for the typed query layer and for drizzle-kit (see drizzle.config.ts).
 
 export * from '../../directory/directory.schema.ts';
+export * from '../../distributions/distributions.schema.ts';
 export * from '../../imports/imports.files.schema.ts';
 export * from '../../imports/imports.schema.ts';
 export * from '../../surveys/surveys.schema.ts';

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { Config } from '../../config/env.ts';
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../logger.ts';
 import type { SecretBox } from '../secrets/secret-box.ts';
@@ -6,6 +7,7 @@ import type { JobQueue } from './job-queue.ts';
 
 /** What every job handler may use; domains pass narrower pieces on to their services. */
 export interface JobDeps {
+  config: Config;
   db: Database;
   logger: Logger;
   secrets: SecretBox;

@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { silentLogger } from '../../../test/harness/logger.ts';
 import { createTestDatabase } from '../../../test/harness/test-database.ts';
+import { loadConfig } from '../../config/env.ts';
 import { systemSettings } from '../../system/system.schema.ts';
 import { type Database, queryRows } from '../db/database.ts';
 import { createSecretBox } from '../secrets/secret-box.ts';
@@ -31,6 +32,7 @@ async function queue(jobs: AnyJobDefinition[], supervise = false): Promise<JobQu
 }
 
 const deps = (jobs: JobQueue): JobDeps => ({
+  config: loadConfig({ RAPPORT_DATA_DIR: '/tmp/rapport-job-tests' }),
   db,
   logger: silentLogger,
   secrets: createSecretBox(randomBytes(32)),

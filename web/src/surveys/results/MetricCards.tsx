@@ -7,7 +7,7 @@ import { LOW_SAMPLE, type SurveyResults } from './types.ts';
 export function MetricCards({ results }: { results: SurveyResults }) {
   const { t, i18n } = useTranslation();
   const { counts, nps, csat } = results;
-  const share = (n: number) => (nps && nps.n ? (n / nps.n) * 100 : 0);
+  const share = (n: number) => (nps?.n ? (n / nps.n) * 100 : 0);
   return (
     <SimpleGrid cols={{ base: 1, sm: 3 }}>
       <Card withBorder data-testid="kpi-responses">

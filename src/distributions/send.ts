@@ -1,0 +1,162 @@
+import { eq, sql } from 'drizzle-orm';
+import { contactRows } from '../directory/audiences.ts';
+import { markEmailBounced } from '../directory/opt-outs.service.ts';
+import { type Database, queryRows } from '../platform/db/database.ts';
+import { emitEvent } from '../platform/events/events.ts';
+import type { Logger } from '../platform/logger.ts';
+import type { SecretBox } from '../platform/secrets/secret-box.ts';
+import { getSurveyRow } from '../surveys/surveys.service.ts';
+import { distributions } from './distributions.schema.ts';
+import { type OutgoingRecipient, renderOutgoing } from './outgoing.ts';
+import { cachedTransport } from './transport-cache.ts';
+import { beginSmsConversation } from './two-way.ts';
+
+export interface SendDeps {
+  db: Database;
+  secrets: SecretBox;
+  logger: Logger;
+  /** Where links in messages point: RAPPORT_PUBLIC_URL, else this server's own address. */
+  publicUrl: string;
+}
+
+/** A temporary failure: the job is retried (with backoff) for the recipients still pending. */
+export class RetryLater extends Error {}
+
+/** After this many attempts a recipient whose sends keep failing temporarily is marked failed. */
+const MAX_ATTEMPTS = 5;
+
+/** Spaces sends out to the provider's rate, across the concurrent sends of this process. */
+function rateLimiter(perSecond: number) {
+  let next = 0;
+  const gap = 1000 / perSecond;
+  return async () => {
+    const now = performance.now();
+    const at = Math.max(now, next);
+    next = at + gap;
+    if (at > now) await new Promise((resolve) => setTimeout(resolve, at - now));
+  };
+}
+const limiters = new Map<string, ReturnType<typeof rateLimiter>>();
+
+type Row = OutgoingRecipient & { id: number; status: string; attempts: number };
+
+/**
+ * Sends one batch of a distribution's recipients (ids in [fromId, toId]). Each message is marked
+ * `sending` before it leaves and `sent` as soon as the provider accepts it, so a crash at any point
+ * leaves every recipient either untouched (sent on the retry), sent (skipped on the retry) or in
+ * doubt (`sending`: sent again under the same idempotency key — the outbox and SMS provider keep
+ * one message per key; over SMTP the Message-ID repeats, and the recipient is flagged).
+ */
+export async function sendBatch(deps: SendDeps, distributionId: number, fromId: number, toId: number) {
+  const { db } = deps;
+  const [distribution] = await db.orm
+    .select()
+    .from(distributions)
+    .where(eq(distributions.id, distributionId));
+  if (distribution?.status !== 'sending') return { sent: 0, skipped: distribution?.status ?? 'gone' };
+
+  const members = sql`SELECT contact_id, account_id, role FROM distribution_recipients
+    WHERE distribution_id = ${distributionId} AND id BETWEEN ${fromId} AND ${toId} AND status IN ('pending', 'sending')`;
+  const rows = await queryRows<Row>(
+    db.orm,
+    sql`SELECT r.id, r.status::text AS status, r.attempts, r.contact_id, r.address, r.locale, r.link_token,
+          r.embedded, c.first_name, c.last_name, c.email, c.phone, c.language, c.external_ref, c.attributes,
+          c.account_name, c.account_external_ref, c.account_attributes, r.role
+        FROM distribution_recipients r
+        LEFT JOIN (${contactRows(distribution.directoryId, members)}) c ON c.contact_id = r.contact_id
+        WHERE r.distribution_id = ${distributionId} AND r.id BETWEEN ${fromId} AND ${toId}
+          AND r.status IN ('pending', 'sending')
+        ORDER BY r.id`,
+  );
+  if (rows.length === 0) return { sent: 0, completed: await completeIfDone(db, distributionId) };
+
+  const transport = await cachedTransport(db, deps.secrets, distribution.channel, deps.publicUrl);
+  const key = `${distribution.channel}:${transport.kind}`;
+  if (!limiters.has(key)) limiters.set(key, rateLimiter(transport.ratePerSecond));
+  const wait = limiters.get(key)!;
+  const surveyName = (await getSurveyRow(db.orm, distribution.surveyId)).name;
+
+  let sent = 0;
+  let temporary = 0;
+  let stopped: string | null = null;
+  const queue = [...rows];
+  const worker = async () => {
+    for (let row = queue.shift(); row && !stopped; row = queue.shift()) {
+      await wait();
+      const inDoubt = row.status === 'sending';
+      await db.orm.execute(
+        sql`UPDATE distribution_recipients SET status = 'sending', attempts = attempts + 1 WHERE id = ${row.id}`,
+      );
+      const message = renderOutgoing(deps, distribution, surveyName, row);
+      if (
+        distribution.channel === 'sms' &&
+        distribution.message &&
+        (distribution.message as { mode?: string }).mode === 'two_way'
+      )
+        message.text = await beginSmsConversation(db, distribution, row, message.text);
+      const outcome = await transport.send(message);
+      if (outcome.status === 'sent') {
+        sent++;
+        await db.orm.execute(sql`UPDATE distribution_recipients SET status = 'sent', sent_at = now(), last_error = NULL,
+          provider_message_id = ${outcome.providerMessageId}, resent_after_interruption = ${inDoubt}
+          WHERE id = ${row.id}`);
+      } else if (outcome.permanent) {
+        const bounced = distribution.channel === 'email' && /^5\.1\.|^55[0-3]/.test(outcome.code ?? '');
+        await db.orm.transaction(async (tx) => {
+          await tx.execute(sql`UPDATE distribution_recipients SET
+            status = ${bounced ? 'bounced' : 'failed'}::recipient_status, last_error = ${outcome.message},
+            bounced_at = CASE WHEN ${bounced} THEN now() END, failed_at = CASE WHEN ${bounced} THEN NULL ELSE now() END
+            WHERE id = ${row.id}`);
+          if (bounced) await markEmailBounced(tx, row.contact_id, outcome.message);
+        });
+      } else if (['EAUTH', 'ENOAUTH', 'ETLS', 'ECONFIG'].includes(outcome.code ?? '')) {
+        // Every message would fail the same way until someone fixes the settings: pause and say why.
+        stopped = outcome.message;
+        await db.orm.execute(
+          sql`UPDATE distribution_recipients SET status = 'pending', last_error = ${outcome.message} WHERE id = ${row.id}`,
+        );
+      } else {
+        temporary++;
+        const exhausted = row.attempts + 1 >= MAX_ATTEMPTS;
+        await db.orm.execute(sql`UPDATE distribution_recipients SET
+          status = ${exhausted ? 'failed' : 'pending'}::recipient_status, last_error = ${outcome.message},
+          failed_at = CASE WHEN ${exhausted} THEN now() END WHERE id = ${row.id}`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(8, rows.length) }, worker));
+
+  if (stopped) {
+    await db.orm
+      .update(distributions)
+      .set({ status: 'paused', error: `Paused: ${stopped}`, updatedAt: new Date() })
+      .where(eq(distributions.id, distributionId));
+    deps.logger.error(
+      { distributionId, reason: stopped },
+      'distribution paused: the provider refuses our settings',
+    );
+    return { sent, paused: stopped };
+  }
+  if (temporary > 0) throw new RetryLater(`${temporary} message(s) could not be sent yet: retrying`);
+  return { sent, completed: await completeIfDone(db, distributionId) };
+}
+
+/** Marks the distribution completed once no recipient is left to send (and says so to automations). */
+export async function completeIfDone(db: Database, distributionId: number): Promise<boolean> {
+  return db.orm.transaction(async (tx) => {
+    const [done] = await queryRows<{ id: number; survey_id: number }>(
+      tx,
+      sql`UPDATE distributions SET status = 'completed', completed_at = now(), updated_at = now()
+          WHERE id = ${distributionId} AND status = 'sending' AND NOT EXISTS (
+            SELECT 1 FROM distribution_recipients WHERE distribution_id = ${distributionId}
+              AND status IN ('pending', 'sending'))
+          RETURNING id, survey_id`,
+    );
+    if (done)
+      await emitEvent(tx, 'distribution.completed', `distribution:${distributionId}`, {
+        distributionId,
+        surveyId: Number(done.survey_id),
+      });
+    return !!done;
+  });
+}
