@@ -11,6 +11,7 @@ import { buildWeb, webBuildIsStale } from '../runtime/web-build.ts';
 import type { PublicToken } from '../users/api-tokens.service.ts';
 import { USER_ROLES } from '../users/roles.ts';
 import type { PublicUser } from '../users/users.service.ts';
+import { registerDistributeCommand } from './distribute-command.ts';
 import {
   describeImport,
   type ImportOptions,
@@ -319,6 +320,8 @@ export function buildProgram(): Command {
         () => `Contact ${result.restoredId} is back, separate from ${result.survivorId}.`,
       );
     });
+
+  registerDistributeCommand(program);
 
   program
     .command('jobs')

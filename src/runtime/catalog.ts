@@ -1,4 +1,7 @@
 import { directoryRoutes } from '../directory/directory.routes.ts';
+import { deliveryRoutes } from '../distributions/delivery.routes.ts';
+import { distributionsRoutes } from '../distributions/distributions.routes.ts';
+import { distributionsJobs } from '../distributions/start.jobs.ts';
 import { importsJobs } from '../imports/imports.jobs.ts';
 import { importsRoutes } from '../imports/imports.routes.ts';
 import type { RouteModule } from '../platform/http/types.ts';
@@ -23,7 +26,9 @@ export const routeCatalog: RouteModule[] = [
   surveysRoutes,
   resultsRoutes,
   responsesTransferRoutes,
+  distributionsRoutes,
+  deliveryRoutes,
 ];
 
 /** Every domain's background jobs and schedules. A new domain adds its jobs here. */
-export const jobCatalog: AnyJobDefinition[] = [...usersJobs, ...importsJobs];
+export const jobCatalog: AnyJobDefinition[] = [...usersJobs, ...importsJobs, ...distributionsJobs];

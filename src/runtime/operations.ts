@@ -1,6 +1,8 @@
 import { and, asc, eq, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import { consolidateDuplicates, revertMerge } from '../directory/consolidation.service.ts';
+import { distributeFromCli, ZCliDistribute } from '../distributions/distributions.operations.ts';
+import { getDistribution } from '../distributions/stats.service.ts';
 import { importB2bNow, importSummary, ZCliImport } from '../imports/imports.operations.ts';
 import { notFound } from '../platform/errors.ts';
 import { createApiToken, listApiTokens, revokeApiToken } from '../users/api-tokens.service.ts';
@@ -91,6 +93,14 @@ export const operations = {
   'import.status': defineOperation({
     input: z.object({ runId: z.number().int().positive() }),
     run: (rt, input) => importSummary(rt, cli, input.runId),
+  }),
+  'distribution.create': defineOperation({
+    input: ZCliDistribute,
+    run: (rt, input) => distributeFromCli(rt.db, rt.jobs, cli, input),
+  }),
+  'distribution.status': defineOperation({
+    input: z.object({ id: z.number().int().positive() }),
+    run: (rt, input) => getDistribution(rt.db.orm, cli, input.id),
   }),
   'directory.consolidate': defineOperation({
     input: z.object({ directory: z.string().min(1), dryRun: z.boolean().default(false) }),

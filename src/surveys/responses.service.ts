@@ -1,5 +1,12 @@
-import { and, desc, eq, gte, lt, lte, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, lt, lte, type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
+import {
+  type AccountRef,
+  accountsByIds,
+  type ContactRef,
+  contactsByIds,
+} from '../directory/lookups.service.ts';
+import { accountVisible } from '../directory/scope.ts';
 import type { Database, Executor } from '../platform/db/database.ts';
 import { notFound } from '../platform/errors.ts';
 import { recordAudit } from '../system/audit.service.ts';
@@ -42,6 +49,49 @@ export function toPublicResponse(row: ResponseRow) {
   };
 }
 
+/** The contacts and accounts of some responses, by id: one directory lookup each, whatever their number. */
+export async function directoryRefs(db: Executor, rows: ResponseRow[]) {
+  const [contacts, accounts] = await Promise.all([
+    contactsByIds(
+      db,
+      rows.flatMap((r) => (r.contactId === null ? [] : [r.contactId])),
+    ),
+    accountsByIds(
+      db,
+      rows.flatMap((r) => (r.accountId === null ? [] : [r.accountId])),
+    ),
+  ]);
+  return { contacts, accounts };
+}
+export type DirectoryRefs = { contacts: Map<number, ContactRef>; accounts: Map<number, AccountRef> };
+
+/** A response as the API shows it, its contact and account named as the directory knows them. */
+export function toNamedResponse(row: ResponseRow, refs: DirectoryRefs) {
+  return {
+    ...toPublicResponse(row),
+    contact: (row.contactId === null ? undefined : refs.contacts.get(row.contactId)) ?? null,
+    account: (row.accountId === null ? undefined : refs.accounts.get(row.accountId)) ?? null,
+  };
+}
+
+export type ResponseFilters = Omit<z.output<typeof ZResponseQuery>, 'limit' | 'cursor'>;
+
+/**
+ * The conditions of a survey's responses an actor may see, filtered (the list and the export share
+ * them). An account manager sees only responses whose account is visible to them: a response with
+ * no account belongs to no team, so it is not theirs to see.
+ */
+export function responseConditions(actor: Actor, surveyId: number, query: ResponseFilters): SQL[] {
+  const where: SQL[] = [eq(responses.surveyId, surveyId), accountVisible(actor, sql`${responses.accountId}`)];
+  if (query.status) where.push(eq(responses.status, query.status));
+  if (query.contactId) where.push(eq(responses.contactId, query.contactId));
+  if (query.accountId) where.push(eq(responses.accountId, query.accountId));
+  if (query.npsCategory) where.push(eq(responses.npsCategory, query.npsCategory));
+  if (query.from) where.push(gte(responses.startedAt, new Date(query.from)));
+  if (query.to) where.push(lte(responses.startedAt, new Date(query.to)));
+  return where;
+}
+
 /** A survey's responses, newest first, filtered; cursor = the last id seen. */
 export async function listResponses(
   db: Executor,
@@ -50,13 +100,7 @@ export async function listResponses(
   query: z.output<typeof ZResponseQuery>,
 ) {
   authorize(actor, 'data:read');
-  const where: SQL[] = [eq(responses.surveyId, surveyId)];
-  if (query.status) where.push(eq(responses.status, query.status));
-  if (query.contactId) where.push(eq(responses.contactId, query.contactId));
-  if (query.accountId) where.push(eq(responses.accountId, query.accountId));
-  if (query.npsCategory) where.push(eq(responses.npsCategory, query.npsCategory));
-  if (query.from) where.push(gte(responses.startedAt, new Date(query.from)));
-  if (query.to) where.push(lte(responses.startedAt, new Date(query.to)));
+  const where = responseConditions(actor, surveyId, query);
   if (query.cursor) where.push(lt(responses.id, query.cursor));
   const rows = await db
     .select()
@@ -65,17 +109,21 @@ export async function listResponses(
     .orderBy(desc(responses.id))
     .limit(query.limit + 1);
   const page = rows.slice(0, query.limit);
+  const refs = await directoryRefs(db, page);
   return {
-    items: page.map(toPublicResponse),
+    items: page.map((row) => toNamedResponse(row, refs)),
     nextCursor: rows.length > query.limit ? String(page.at(-1)!.id) : null,
   };
 }
 
 export async function getResponse(db: Executor, actor: Actor, id: number) {
   authorize(actor, 'data:read');
-  const [row] = await db.select().from(responses).where(eq(responses.id, id));
+  const [row] = await db
+    .select()
+    .from(responses)
+    .where(and(eq(responses.id, id), accountVisible(actor, sql`${responses.accountId}`)));
   if (!row) throw notFound(`No response ${id}`);
-  return toPublicResponse(row);
+  return toNamedResponse(row, await directoryRefs(db, [row]));
 }
 
 export async function deleteResponse(db: Database, actor: Actor, id: number) {

@@ -56,6 +56,16 @@ const ZResponse = z.object({
   externalRef: z.string().nullable().describe('Imported responses: the id in the source'),
   startedAt: z.string(),
   completedAt: z.string().nullable(),
+  contact: z
+    .object({
+      id: z.number(),
+      externalRef: z.string().nullable(),
+      email: z.string().nullable(),
+      name: z.string().nullable(),
+    })
+    .nullable()
+    .describe('The contact as the directory names it'),
+  account: z.object({ id: z.number(), externalRef: z.string(), name: z.string() }).nullable(),
 });
 
 export const surveysRoutes: RouteModule = (app, { db, config }) => {

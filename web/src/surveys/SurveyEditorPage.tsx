@@ -3,7 +3,7 @@ import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useParams } from 'react-router';
+import { Link, useParams, useSearchParams } from 'react-router';
 import { ApiError, api, errorMessage } from '../api/client.ts';
 import { useCan } from '../auth/session.ts';
 import { ErrorState, Loading } from '../common/states.tsx';
@@ -11,6 +11,7 @@ import { BuilderPanel } from './BuilderPanel.tsx';
 import { type Definition, withPages } from './definition-edit.ts';
 import { JsonPanel } from './JsonPanel.tsx';
 import { LinksPanel } from './LinksPanel.tsx';
+import { ResponsesPanel } from './ResponsesPanel.tsx';
 import { SettingsPanel, type SurveySettings } from './SettingsPanel.tsx';
 import { TranslationsPanel } from './TranslationsPanel.tsx';
 import { STATUS_COLORS, type Survey, type SurveyDetail } from './types.ts';
@@ -21,6 +22,8 @@ import { STATUS_COLORS, type Survey, type SurveyDetail } from './types.ts';
  */
 export function SurveyEditorPage() {
   const { id } = useParams();
+  // The open tab is in the URL (the responses tab keeps its filters there too).
+  const [params, setParams] = useSearchParams();
   const { t } = useTranslation();
   const client = useQueryClient();
   const canWrite = useCan('data:write');
@@ -130,13 +133,20 @@ export function SurveyEditorPage() {
           ))}
         </Alert>
       )}
-      <Tabs defaultValue="builder" keepMounted={false}>
+      <Tabs
+        value={params.get('tab') ?? 'builder'}
+        onChange={(tab) => setParams(tab && tab !== 'builder' ? { tab } : {}, { replace: true })}
+        keepMounted={false}
+      >
         <Tabs.List>
           <Tabs.Tab value="builder">{t('surveys.tabs.builder')}</Tabs.Tab>
           <Tabs.Tab value="translations">{t('surveys.tabs.translations')}</Tabs.Tab>
           <Tabs.Tab value="json">{t('surveys.tabs.json')}</Tabs.Tab>
           <Tabs.Tab value="settings">{t('surveys.tabs.settings')}</Tabs.Tab>
           <Tabs.Tab value="links">{t('surveys.tabs.links')}</Tabs.Tab>
+          <Tabs.Tab value="responses" data-testid="tab-responses">
+            {t('responses.tab')}
+          </Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="builder" pt="md">
           <BuilderPanel definition={definition} onChange={setDefinition} readOnly={!canWrite} />
@@ -157,6 +167,9 @@ export function SurveyEditorPage() {
         </Tabs.Panel>
         <Tabs.Panel value="links" pt="md">
           <LinksPanel survey={saved} />
+        </Tabs.Panel>
+        <Tabs.Panel value="responses" pt="md">
+          <ResponsesPanel survey={saved} />
         </Tabs.Panel>
       </Tabs>
     </Stack>
