@@ -42,6 +42,11 @@ export interface Transport {
   kind: string;
   /** Messages per second this provider accepts from us. */
   ratePerSecond: number;
+  /**
+   * Messages in flight at once: no more than the provider works on (SMTP: its pooled
+   * connections), so that after a crash few messages are in doubt.
+   */
+  concurrency: number;
   send(message: OutgoingMessage): Promise<DeliveryOutcome>;
   close(): Promise<void>;
 }
@@ -181,6 +186,7 @@ function outboxTransport(db: Database, channel: Channel, defaultFrom: string, ra
   return {
     kind: 'outbox',
     ratePerSecond: rate,
+    concurrency: 4,
     async send(m) {
       const from = m.from?.address ?? defaultFrom;
       const [row] = await db.orm
@@ -208,10 +214,16 @@ function outboxTransport(db: Database, channel: Channel, defaultFrom: string, ra
   };
 }
 
-function smtpTransport(transport: SmtpTransport, defaultFrom: string, rate: number): Transport {
+function smtpTransport(
+  transport: SmtpTransport,
+  defaultFrom: string,
+  rate: number,
+  connections: number,
+): Transport {
   return {
     kind: 'smtp',
     ratePerSecond: rate,
+    concurrency: connections,
     async send(m) {
       const from = m.from?.address ?? defaultFrom;
       const domain = from.split('@')[1] ?? 'rapport.local';
@@ -237,13 +249,16 @@ function smsTransport(provider: SmsProvider, from: string, rate: number, statusC
   return {
     kind: 'twilio',
     ratePerSecond: rate,
+    concurrency: 8,
     async send(m) {
       const outcome = await provider.send({
         to: m.to,
         from,
         body: m.text,
         idempotencyKey: m.idempotencyKey,
-        statusCallback,
+        // The message's key rides in the (signed) callback URL: a callback that arrives before
+        // Twilio's answer to the send, so before its SID is recorded, still finds its recipient.
+        statusCallback: statusCallback && `${statusCallback}?m=${encodeURIComponent(m.idempotencyKey)}`,
       });
       return outcome.status === 'failed'
         ? outcome
@@ -273,7 +288,11 @@ export async function openTransport(
       ...(s.smtp as unknown as SmtpSettingsInput),
       ...(s.user && secret ? { auth: { user: s.user, pass: secret } } : {}),
     });
-    return { ...smtpTransport(transport, s.defaultFrom, provider.ratePerSecond), defaultFrom: s.defaultFrom };
+    const connections = ZSmtpSettings.parse(s.smtp).maxConnections;
+    return {
+      ...smtpTransport(transport, s.defaultFrom, provider.ratePerSecond, connections),
+      defaultFrom: s.defaultFrom,
+    };
   }
   const twilio = createTwilioProvider(ZTwilioSettings.parse({ ...s.twilio, authToken: secret }));
   const callback = options.publicUrl ? `${options.publicUrl}/api/v1/public/sms/status` : undefined;

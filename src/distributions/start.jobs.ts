@@ -29,7 +29,8 @@ export const sendDistributionBatch = defineJob({
     toId: z.number().int().positive(),
   }),
   batchSize: 1,
-  concurrency: 2,
+  // One batch at a time per worker: its sends run as many at once as the provider takes.
+  concurrency: 1,
   retry: { limit: 8, delaySeconds: 15, backoff: true, maxDelaySeconds: 900 },
   expireInSeconds: 1800,
   async run({ distributionId, fromId, toId }, deps) {
