@@ -213,13 +213,24 @@ export const deliveryRoutes: RouteModule = async (app, deps) => {
       },
       async (request, reply) => {
         const status = parseStatusCallback(await twilioBody(request));
+        // The recipient: by the message's SID, or (a callback can arrive before Twilio's answer to
+        // the send, so before the SID is recorded) by the key in the callback URL, which Twilio signed.
+        const key = /^rapport-d(\d+)-c(\d+)$/.exec(String((request.query as { m?: unknown }).m ?? ''));
+        const recipient = sql`(provider_message_id = ${status.messageSid}${
+          key
+            ? sql` OR (provider_message_id IS NULL AND status = 'sending'
+                AND distribution_id = ${Number(key[1])} AND contact_id = ${Number(key[2])})`
+            : sql``
+        })`;
         if (status.status === 'delivered')
-          await db.orm.execute(sql`UPDATE distribution_recipients SET status = 'delivered', delivered_at = now()
-            WHERE provider_message_id = ${status.messageSid} AND status IN ('sent', 'delivered')`);
+          await db.orm.execute(sql`UPDATE distribution_recipients SET status = 'delivered', delivered_at = now(),
+            provider_message_id = ${status.messageSid}
+            WHERE ${recipient} AND status IN ('sending', 'sent', 'delivered')`);
         else if (status.status === 'undelivered' || status.status === 'failed')
           await db.orm.execute(sql`UPDATE distribution_recipients SET status = 'failed', failed_at = now(),
+            provider_message_id = ${status.messageSid},
             last_error = ${`Twilio ${status.status}${status.errorCode ? ` (error ${status.errorCode})` : ''}`}
-            WHERE provider_message_id = ${status.messageSid}`);
+            WHERE ${recipient}`);
         return reply.status(204).send();
       },
     );

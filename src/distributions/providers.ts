@@ -223,7 +223,9 @@ function smtpTransport(
   return {
     kind: 'smtp',
     ratePerSecond: rate,
-    concurrency: connections,
+    // Two sends per connection: one on the wire while the other waits on the database. Only those
+    // on the wire can be in doubt after a crash (received, not yet recorded).
+    concurrency: connections * 2,
     async send(m) {
       const from = m.from?.address ?? defaultFrom;
       const domain = from.split('@')[1] ?? 'rapport.local';

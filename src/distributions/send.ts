@@ -40,6 +40,19 @@ const limiters = new Map<string, ReturnType<typeof rateLimiter>>();
 
 type Row = OutgoingRecipient & { id: number; status: string; attempts: number };
 
+interface SentMark {
+  id: number;
+  providerMessageId: string;
+  inDoubt: boolean;
+}
+
+/** Records a message the provider accepted. A status callback may have come first: its status stays. */
+const markSent = (m: SentMark) => sql`UPDATE distribution_recipients SET sent_at = now(),
+    status = CASE WHEN status IN ('delivered', 'failed') THEN status ELSE 'sent' END,
+    last_error = CASE WHEN status = 'failed' THEN last_error END,
+    provider_message_id = ${m.providerMessageId}, resent_after_interruption = ${m.inDoubt}
+  WHERE id = ${m.id}`;
+
 /**
  * Sends one batch of a distribution's recipients (ids in [fromId, toId]). Each message is marked
  * `sending` before it leaves and `sent` as soon as the provider accepts it, so a crash at any point
@@ -71,7 +84,8 @@ export async function sendBatch(deps: SendDeps, distributionId: number, fromId: 
   if (rows.length === 0) return { sent: 0, completed: await completeIfDone(db, distributionId) };
 
   const transport = await cachedTransport(db, deps.secrets, distribution.channel, deps.publicUrl);
-  const key = `${distribution.channel}:${transport.kind}`;
+  // The rate is part of the key: a rate changed in Settings takes effect at the next batch.
+  const key = `${distribution.channel}:${transport.kind}:${transport.ratePerSecond}`;
   if (!limiters.has(key)) limiters.set(key, rateLimiter(transport.ratePerSecond));
   const wait = limiters.get(key)!;
   const surveyName = (await getSurveyRow(db.orm, distribution.surveyId)).name;
@@ -79,14 +93,37 @@ export async function sendBatch(deps: SendDeps, distributionId: number, fromId: 
   let sent = 0;
   let temporary = 0;
   let stopped: string | null = null;
+  /** The distribution stopped sending (paused, cancelled) while this batch ran. */
+  let halted: string | null = null;
   const queue = [...rows];
   const worker = async () => {
-    for (let row = queue.shift(); row && !stopped; row = queue.shift()) {
+    // The "sent" mark of a worker's last message rides with its next claim: one statement per
+    // message, sent the moment the provider's answer is in (the in-doubt window does not grow).
+    let unmarked: SentMark | null = null;
+    for (let row = queue.shift(); row && !stopped && !halted; row = queue.shift()) {
       await wait();
       const inDoubt = row.status === 'sending';
-      await db.orm.execute(
-        sql`UPDATE distribution_recipients SET status = 'sending', attempts = attempts + 1 WHERE id = ${row.id}`,
+      // Claims the recipient: only while the distribution is still sending (a pause stops the
+      // batch between two messages), and only if no other send job (a resume queues new ones
+      // while this one may still run) has claimed it since it was read.
+      const claimed = await queryRows<{ id: number }>(
+        db.orm,
+        sql`WITH ${unmarked ? sql`marked AS (${markSent(unmarked)}),` : sql``}
+          claimed AS (UPDATE distribution_recipients SET status = 'sending', attempts = attempts + 1
+            WHERE id = ${row.id} AND attempts = ${row.attempts} AND status IN ('pending', 'sending')
+              AND EXISTS (SELECT 1 FROM distributions WHERE id = ${distributionId} AND status = 'sending')
+            RETURNING id)
+          SELECT id FROM claimed`,
       );
+      unmarked = null;
+      if (claimed.length === 0) {
+        const [now] = await db.orm
+          .select({ status: distributions.status })
+          .from(distributions)
+          .where(eq(distributions.id, distributionId));
+        if (now?.status !== 'sending') halted = now?.status ?? 'gone';
+        continue;
+      }
       const message = renderOutgoing(deps, distribution, surveyName, row);
       if (
         distribution.channel === 'sms' &&
@@ -97,9 +134,11 @@ export async function sendBatch(deps: SendDeps, distributionId: number, fromId: 
       const outcome = await transport.send(message);
       if (outcome.status === 'sent') {
         sent++;
-        await db.orm.execute(sql`UPDATE distribution_recipients SET status = 'sent', sent_at = now(), last_error = NULL,
-          provider_message_id = ${outcome.providerMessageId}, resent_after_interruption = ${inDoubt}
-          WHERE id = ${row.id}`);
+        unmarked = { id: row.id, providerMessageId: outcome.providerMessageId, inDoubt };
+        if (queue.length === 0) {
+          await db.orm.execute(markSent(unmarked));
+          unmarked = null;
+        }
       } else if (outcome.permanent) {
         const bounced = distribution.channel === 'email' && /^5\.1\.|^55[0-3]/.test(outcome.code ?? '');
         await db.orm.transaction(async (tx) => {
@@ -123,8 +162,10 @@ export async function sendBatch(deps: SendDeps, distributionId: number, fromId: 
           failed_at = CASE WHEN ${exhausted} THEN now() END WHERE id = ${row.id}`);
       }
     }
+    // The worker stopped early (pause, another worker's failure): its last message is still marked.
+    if (unmarked) await db.orm.execute(markSent(unmarked));
   };
-  await Promise.all(Array.from({ length: Math.min(8, rows.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(transport.concurrency, rows.length) }, worker));
 
   if (stopped) {
     await db.orm
@@ -137,6 +178,7 @@ export async function sendBatch(deps: SendDeps, distributionId: number, fromId: 
     );
     return { sent, paused: stopped };
   }
+  if (halted) return { sent, skipped: halted };
   if (temporary > 0) throw new RetryLater(`${temporary} message(s) could not be sent yet: retrying`);
   return { sent, completed: await completeIfDone(db, distributionId) };
 }

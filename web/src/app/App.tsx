@@ -26,6 +26,26 @@ const SurveyEditorPage = page(() => import('../surveys/SurveyEditorPage.tsx'), '
 const ResultsPage = page(() => import('../surveys/results/ResultsPage.tsx'), 'ResultsPage');
 const ResponsesWidget = page(() => import('../embed/ResponsesWidget.tsx'), 'ResponsesWidget');
 const SettingsPage = page(() => import('../settings/SettingsPage.tsx'), 'SettingsPage');
+const DistributionsLayout = page(
+  () => import('../distributions/DistributionsLayout.tsx'),
+  'DistributionsLayout',
+);
+const DistributionsListPage = lazy(() =>
+  import('../distributions/DistributionsListPage.tsx').then((m) => ({ default: m.DistributionsListPage })),
+);
+const DistributionPage = page(() => import('../distributions/DistributionPage.tsx'), 'DistributionPage');
+const DistributionFormPage = page(
+  () => import('../distributions/DistributionFormPage.tsx'),
+  'DistributionFormPage',
+);
+const FunnelPage = page(() => import('../distributions/FunnelPage.tsx'), 'FunnelPage');
+const OutboxPage = page(() => import('../distributions/OutboxPage.tsx'), 'OutboxPage');
+const PhoneSimulatorPage = page(
+  () => import('../distributions/PhoneSimulatorPage.tsx'),
+  'PhoneSimulatorPage',
+);
+// The page of an unsubscribe link: public, like the respondent's page.
+const UnsubscribePage = page(() => import('../unsubscribe/UnsubscribePage.tsx'), 'UnsubscribePage');
 // The respondent's page: public, and SurveyJS is only downloaded by respondents.
 const SurveyPage = page(() => import('../respond/SurveyPage.tsx'), 'SurveyPage');
 
@@ -76,6 +96,14 @@ export function App() {
         }
       />
       <Route
+        path="/u/:token"
+        element={
+          <Suspense fallback={<Loading />}>
+            <UnsubscribePage />
+          </Suspense>
+        }
+      />
+      <Route
         path="/embed/responses/:token"
         element={
           <Suspense fallback={<Loading />}>
@@ -100,7 +128,17 @@ export function App() {
         <Route path="surveys" element={<SurveysPage />} />
         <Route path="surveys/:id" element={<SurveyEditorPage />} />
         <Route path="surveys/:id/results" element={<ResultsPage />} />
-        <Route path="distributions" element={<LaterSection section="distributions" />} />
+        <Route path="distributions" element={<DistributionsLayout />}>
+          <Route index element={<Navigate to="scheduled" replace />} />
+          <Route path="scheduled" element={<DistributionsListPage tab="scheduled" />} />
+          <Route path="sent" element={<DistributionsListPage tab="sent" />} />
+          <Route path="funnel" element={<FunnelPage />} />
+          <Route path="outbox" element={<OutboxPage />} />
+          <Route path="phone" element={<PhoneSimulatorPage />} />
+        </Route>
+        <Route path="distributions/new" element={<DistributionFormPage />} />
+        <Route path="distributions/:id" element={<DistributionPage />} />
+        <Route path="distributions/:id/edit" element={<DistributionFormPage />} />
         <Route path="workflows" element={<LaterSection section="workflows" />} />
         <Route path="dashboards" element={<LaterSection section="dashboards" />} />
         <Route path="settings/:tab?" element={<SettingsPage />} />

@@ -3,8 +3,10 @@ import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router';
 import { useCan } from '../auth/session.ts';
 import { AuditPanel } from './AuditPanel.tsx';
+import { DeliveryPanel } from './DeliveryPanel.tsx';
 import { JobsPanel } from './JobsPanel.tsx';
 import { ProfilePanel } from './ProfilePanel.tsx';
+import { SendingRulesPanel } from './SendingRulesPanel.tsx';
 import { TokensPanel } from './TokensPanel.tsx';
 import { UsersPanel } from './UsersPanel.tsx';
 
@@ -15,6 +17,8 @@ export function SettingsPage() {
   const canUsers = useCan('users:manage');
   const canJobs = useCan('jobs:read');
   const canAudit = useCan('audit:read');
+  const canRead = useCan('data:read');
+  const canDelivery = useCan('settings:manage');
 
   return (
     <>
@@ -28,6 +32,8 @@ export function SettingsPage() {
           <Tabs.Tab value="tokens">{t('settings.tokens')}</Tabs.Tab>
           {canJobs && <Tabs.Tab value="jobs">{t('settings.jobs')}</Tabs.Tab>}
           {canAudit && <Tabs.Tab value="audit">{t('settings.audit')}</Tabs.Tab>}
+          {canRead && <Tabs.Tab value="sending-rules">{t('distributions.rules.tab')}</Tabs.Tab>}
+          {canDelivery && <Tabs.Tab value="delivery">{t('distributions.delivery.tab')}</Tabs.Tab>}
         </Tabs.List>
         <Tabs.Panel value="profile">
           <ProfilePanel />
@@ -48,6 +54,16 @@ export function SettingsPage() {
         {canAudit && (
           <Tabs.Panel value="audit">
             <AuditPanel />
+          </Tabs.Panel>
+        )}
+        {canRead && (
+          <Tabs.Panel value="sending-rules">
+            <SendingRulesPanel />
+          </Tabs.Panel>
+        )}
+        {canDelivery && (
+          <Tabs.Panel value="delivery">
+            <DeliveryPanel />
           </Tabs.Panel>
         )}
       </Tabs>
