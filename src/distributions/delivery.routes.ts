@@ -1,4 +1,4 @@
-import { and, desc, eq, lt, type SQL, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, lt, type SQL, sql } from 'drizzle-orm';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { optOutContact } from '../directory/opt-outs.service.ts';
@@ -6,13 +6,13 @@ import { parseDsn } from '../integrations/email/dsn.ts';
 import { verifyTwilioRequest } from '../integrations/sms/twilio-signature.ts';
 import { parseInboundSms, parseStatusCallback, twimlMessage } from '../integrations/sms/twilio-webhooks.ts';
 import { queryRows } from '../platform/db/database.ts';
-import { badRequest, forbidden, gone, tooManyRequests } from '../platform/errors.ts';
+import { badRequest, forbidden, gone, notFound, tooManyRequests } from '../platform/errors.ts';
 import { actorOf } from '../platform/http/access.ts';
 import { createRateLimiter } from '../platform/http/rate-limiter.ts';
 import type { RouteModule } from '../platform/http/types.ts';
 import { verifyToken } from '../platform/secrets/signed-token.ts';
 import { authorize } from '../users/roles.ts';
-import { outboxMessages } from './distributions.schema.ts';
+import { outboxMessages, smsMessages } from './distributions.schema.ts';
 import { OPEN_PURPOSE, UNSUBSCRIBE_PURPOSE } from './outgoing.ts';
 import { getProvider } from './providers.ts';
 import { publicUrlOf } from './start.jobs.ts';
@@ -86,7 +86,13 @@ export const deliveryRoutes: RouteModule = async (app, deps) => {
         security: [],
         summary: 'Unsubscribe: the contact receives no more surveys on that channel',
         params: z.object({ token: z.string().min(20).max(2000) }),
-        response: { 200: z.object({ unsubscribed: z.boolean(), channel: z.enum(['email', 'sms']) }) },
+        response: {
+          200: z.object({
+            unsubscribed: z.boolean(),
+            channel: z.enum(['email', 'sms']),
+            alreadyOptedOut: z.boolean(),
+          }),
+        },
       },
     },
     async (request) => {
@@ -94,7 +100,7 @@ export const deliveryRoutes: RouteModule = async (app, deps) => {
       const changed = await db.orm.transaction((tx) =>
         optOutContact(tx, target.c, target.ch, 'unsubscribe-link'),
       );
-      return { unsubscribed: true, channel: target.ch, ...(changed ? {} : {}) };
+      return { unsubscribed: true, channel: target.ch, alreadyOptedOut: !changed };
     },
   );
 
@@ -239,7 +245,8 @@ export const deliveryRoutes: RouteModule = async (app, deps) => {
   app.get(
     '/outbox',
     {
-      config: { access: 'data:read' },
+      // Every directory's messages: for those who run the program, not for account managers.
+      config: { access: 'data:write' },
       schema: {
         tags,
         summary: 'Messages in the database outbox (the default provider), newest first',
@@ -253,7 +260,7 @@ export const deliveryRoutes: RouteModule = async (app, deps) => {
       },
     },
     async (request) => {
-      authorize(actorOf(request), 'data:read');
+      authorize(actorOf(request), 'data:write');
       const q = request.query;
       const where: SQL[] = [];
       if (q.channel) where.push(eq(outboxMessages.channel, q.channel));
@@ -270,6 +277,63 @@ export const deliveryRoutes: RouteModule = async (app, deps) => {
       return {
         items: page.map((m) => ({ ...m, createdAt: m.createdAt.toISOString() })),
         nextCursor: rows.length > q.limit ? String(page.at(-1)!.id) : null,
+      };
+    },
+  );
+
+  app.get(
+    '/outbox/:id',
+    {
+      config: { access: 'data:write' },
+      schema: {
+        tags,
+        summary: 'One message of the outbox',
+        params: z.object({ id: z.coerce.number().int().positive() }),
+      },
+    },
+    async (request) => {
+      const [m] = await db.orm.select().from(outboxMessages).where(eq(outboxMessages.id, request.params.id));
+      if (!m) throw notFound(`No outbox message ${request.params.id}`);
+      return { ...m, createdAt: m.createdAt.toISOString() };
+    },
+  );
+
+  app.get(
+    '/sms/conversations',
+    {
+      config: { access: 'data:write' },
+      schema: {
+        tags,
+        summary: 'The texts exchanged with a phone number (two-way surveys), oldest first',
+        querystring: z.object({ phone: z.string().regex(/^\+[1-9][0-9]{6,14}$/) }),
+        response: {
+          200: z.object({
+            items: z.array(
+              z.object({
+                id: z.number(),
+                direction: z.enum(['in', 'out']),
+                body: z.string(),
+                at: z.string(),
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const rows = await db.orm
+        .select()
+        .from(smsMessages)
+        .where(eq(smsMessages.phone, request.query.phone))
+        .orderBy(asc(smsMessages.id))
+        .limit(500);
+      return {
+        items: rows.map((m) => ({
+          id: m.id,
+          direction: m.direction as 'in' | 'out',
+          body: m.body,
+          at: m.createdAt.toISOString(),
+        })),
       };
     },
   );

@@ -19,6 +19,7 @@ import { ZSendingRules } from './rules.ts';
 import { readSendingRules, saveSendingRules } from './settings.service.ts';
 import { publicUrlOf } from './start.jobs.ts';
 import {
+  distributionStatsMany,
   getDistribution,
   listRecipients,
   responseFunnel,
@@ -49,7 +50,13 @@ export const distributionsRoutes: RouteModule = (app, deps) => {
     },
     async (request) => {
       const directory = await findDirectory(db.orm, request.params.dir);
-      return listDistributions(db.orm, actorOf(request), directory.id, request.query);
+      const page = await listDistributions(db.orm, actorOf(request), directory.id, request.query);
+      // The tabs show each distribution's progress: its statistics come in three grouped queries.
+      const stats = await distributionStatsMany(
+        db.orm,
+        page.items.map((d) => d.id),
+      );
+      return { ...page, items: page.items.map((d) => ({ ...d, stats: stats.get(d.id) })) };
     },
   );
 
@@ -157,6 +164,7 @@ export const distributionsRoutes: RouteModule = (app, deps) => {
               z.object({
                 id: z.number(),
                 contactId: z.number(),
+                contactName: z.string().nullable(),
                 address: z.string().nullable(),
                 status: z.string(),
                 reason: z.string().nullable(),

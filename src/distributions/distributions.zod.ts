@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DISTRIBUTION_STATUSES } from './distributions.schema.ts';
 
 /** Response shapes of the distributions API (what leaves the server, and nothing else). */
 
@@ -10,7 +11,7 @@ export const ZDistribution = z.object({
   name: z.string(),
   kind: z.enum(['invitation', 'reminder', 'thank_you']),
   channel: z.enum(['email', 'sms']),
-  status: z.string(),
+  status: z.enum(DISTRIBUTION_STATUSES),
   recipients: z.record(z.string(), z.unknown()),
   message: z.record(z.string(), z.unknown()),
   embedded: z.record(z.string(), z.string()),

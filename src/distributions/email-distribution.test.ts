@@ -197,7 +197,9 @@ describe('an email distribution through the outbox', () => {
     expect((await t.app.inject({ method: 'POST', url })).json()).toEqual({
       unsubscribed: true,
       channel: 'email',
+      alreadyOptedOut: false,
     });
+    expect((await t.app.inject({ method: 'POST', url })).json().alreadyOptedOut).toBe(true);
     const [row] = await t.runtime.db.query<{ email_opt_out: boolean }>(
       'SELECT email_opt_out FROM contacts WHERE id = $1',
       [contact['003F']],

@@ -86,14 +86,14 @@ export function renderOutgoing(
   distribution: Distribution,
   surveyName: string,
   row: OutgoingRecipient,
+  options: { sample?: boolean } = {},
 ): OutgoingMessage {
   const base = deps.publicUrl;
-  const token = unsubscribeToken(
-    deps.secrets,
-    distribution.directoryId,
-    row.contact_id,
-    distribution.channel,
-  );
+  // A preview or a test send must not carry a working opt-out of the real contact: whoever
+  // receives the test would unsubscribe them.
+  const token = options.sample
+    ? 'sample-unsubscribe-link'
+    : unsubscribeToken(deps.secrets, distribution.directoryId, row.contact_id, distribution.channel);
   const context = renderContext(base, surveyName, row, `${base}/u/${token}`);
   const common = {
     channel: distribution.channel,
@@ -108,7 +108,7 @@ export function renderOutgoing(
   }
   const email = distribution.message as EmailMessage;
   let html = email.html ? renderTemplate(email.html, context, { html: true }) : undefined;
-  if (html && email.trackOpens) {
+  if (html && email.trackOpens && !options.sample) {
     const open = signToken(
       deps.secrets,
       OPEN_PURPOSE,

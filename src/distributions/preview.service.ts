@@ -56,12 +56,22 @@ async function recipientFor(
   directoryId: number,
   contactId: number,
   mapping: Record<string, string>,
-  address: 'email' | 'sms',
+  channel: 'email' | 'sms',
+  phoneField: string | undefined,
 ): Promise<OutgoingRecipient> {
   const audience: Audience = { type: 'contacts', contactIds: [contactId] };
+  // The address a send would use (the same choice as build-recipients.ts).
+  const address =
+    channel === 'email'
+      ? sql`au.email`
+      : phoneField === 'phone'
+        ? sql`au.phone`
+        : phoneField === 'mobilePhone'
+          ? sql`au.mobile_phone`
+          : sql`coalesce(au.mobile_phone, au.phone)`;
   const [row] = await queryRows<OutgoingRecipient>(
     db,
-    sql`SELECT au.*, ${address === 'email' ? sql`au.email` : sql`coalesce(au.mobile_phone, au.phone)`} AS address,
+    sql`SELECT au.*, ${address} AS address,
           au.language AS locale, 'preview-link' AS link_token, ${embeddedSql(mapping, 'au')} AS embedded
         FROM (${audienceRows(directoryId, audience)}) au`,
   );
@@ -89,7 +99,14 @@ export async function previewMessage(
   if (problems.length) throw validationFailed('The message has template errors', problems);
   const survey = await getSurveyRow(db, input.surveyId);
   const row = input.contactId
-    ? await recipientFor(db, directoryId, input.contactId, input.embedded, input.channel)
+    ? await recipientFor(
+        db,
+        directoryId,
+        input.contactId,
+        input.embedded,
+        input.channel,
+        (parsed.data as { phoneField?: string }).phoneField,
+      )
     : { ...SAMPLE, address: input.channel === 'email' ? SAMPLE.email : SAMPLE.phone };
   const fake = {
     id: 0,
@@ -97,7 +114,7 @@ export async function previewMessage(
     channel: input.channel,
     message: parsed.data,
   } as unknown as Parameters<typeof renderOutgoing>[1];
-  const out = renderOutgoing({ secrets, publicUrl }, fake, survey.name, row);
+  const out = renderOutgoing({ secrets, publicUrl }, fake, survey.name, row, { sample: true });
   return {
     to: row.address,
     subject: out.subject ?? null,
@@ -149,12 +166,16 @@ export async function sendTest(
         input.contactId,
         distribution.embedded,
         distribution.channel,
+        (distribution.message as { phoneField?: string }).phoneField,
       )
     : SAMPLE;
-  const message = renderOutgoing({ secrets, publicUrl }, distribution, survey.name, {
-    ...row,
-    address: input.to,
-  });
+  const message = renderOutgoing(
+    { secrets, publicUrl },
+    distribution,
+    survey.name,
+    { ...row, address: input.to },
+    { sample: true },
+  );
   if (message.subject) message.subject = `[Test] ${message.subject}`;
   message.idempotencyKey = `rapport-test-${randomBytes(12).toString('hex')}`;
   delete message.distributionId;

@@ -1,44 +1,18 @@
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
+import { contactRows } from '../directory/audiences.ts';
 import { type Executor, queryRows } from '../platform/db/database.ts';
 import { responseCountsSql } from '../surveys/links.service.ts';
 import { type Actor, authorize } from '../users/roles.ts';
 import { getDistributionRow, toPublicDistribution } from './distributions.service.ts';
 
-/**
- * A distribution's statistics, as the seed defines them: # selected (every record chosen),
- * # opted out (excluded by the rules, by reason), # missing email, # missing phone, # in list
- * (actually sent); then what became of the messages and the responses they brought.
- */
-export async function distributionStats(db: Executor, distributionId: number) {
-  const [counts] = await queryRows<Record<string, number>>(
-    db,
-    sql`SELECT count(*)::int AS selected,
-          count(*) FILTER (WHERE status = 'excluded')::int AS opted_out,
-          count(*) FILTER (WHERE status = 'missing_email')::int AS missing_email,
-          count(*) FILTER (WHERE status = 'missing_phone')::int AS missing_phone,
-          count(*) FILTER (WHERE status = 'duplicate')::int AS duplicates,
-          count(*) FILTER (WHERE status = 'frequency_limited')::int AS frequency_limited,
-          count(*) FILTER (WHERE status IN ('pending', 'sending'))::int AS pending,
-          count(*) FILTER (WHERE sent_at IS NOT NULL)::int AS in_list,
-          count(*) FILTER (WHERE status = 'delivered' OR (channel = 'email' AND status = 'sent'))::int AS delivered,
-          count(*) FILTER (WHERE status = 'bounced')::int AS bounced,
-          count(*) FILTER (WHERE status = 'failed')::int AS failed,
-          count(*) FILTER (WHERE opened_at IS NOT NULL)::int AS opened,
-          count(*) FILTER (WHERE resent_after_interruption)::int AS resent_after_interruption
-        FROM distribution_recipients WHERE distribution_id = ${distributionId}`,
-  );
-  const byReason = await queryRows<{ reason: string; n: number }>(
-    db,
-    sql`SELECT reason, count(*)::int AS n FROM distribution_recipients
-        WHERE distribution_id = ${distributionId} AND status IN ('excluded', 'frequency_limited')
-        GROUP BY reason ORDER BY n DESC`,
-  );
-  const [responses] = await queryRows<{ started: number; completed: number }>(
-    db,
-    responseCountsSql(distributionId),
-  );
-  const c = counts ?? {};
+type Stats = ReturnType<typeof statsOf>;
+
+function statsOf(
+  c: Record<string, number>,
+  byReason: { reason: string; n: number }[],
+  responses: { started: number; completed: number } | undefined,
+) {
   return {
     selected: c.selected ?? 0,
     optedOut: c.opted_out ?? 0,
@@ -57,6 +31,63 @@ export async function distributionStats(db: Executor, distributionId: number) {
     completed: responses?.completed ?? 0,
     resentAfterInterruption: c.resent_after_interruption ?? 0,
   };
+}
+
+/**
+ * Distributions' statistics, as the seed defines them: # selected (every record chosen),
+ * # opted out (excluded by the rules, by reason), # missing email, # missing phone, # in list
+ * (actually sent); then what became of the messages and the responses they brought. Three
+ * grouped queries for any number of distributions (a page of the Sent tab).
+ */
+export async function distributionStatsMany(db: Executor, ids: number[]): Promise<Map<number, Stats>> {
+  const out = new Map<number, Stats>();
+  if (ids.length === 0) return out;
+  const list = sql`(${sql.join(
+    ids.map((id) => sql`${id}::bigint`),
+    sql`, `,
+  )})`;
+  const counts = await queryRows<Record<string, number>>(
+    db,
+    sql`SELECT distribution_id AS id, count(*)::int AS selected,
+          count(*) FILTER (WHERE status = 'excluded')::int AS opted_out,
+          count(*) FILTER (WHERE status = 'missing_email')::int AS missing_email,
+          count(*) FILTER (WHERE status = 'missing_phone')::int AS missing_phone,
+          count(*) FILTER (WHERE status = 'duplicate')::int AS duplicates,
+          count(*) FILTER (WHERE status = 'frequency_limited')::int AS frequency_limited,
+          count(*) FILTER (WHERE status IN ('pending', 'sending'))::int AS pending,
+          count(*) FILTER (WHERE sent_at IS NOT NULL)::int AS in_list,
+          count(*) FILTER (WHERE status = 'delivered' OR (channel = 'email' AND status = 'sent'))::int AS delivered,
+          count(*) FILTER (WHERE status = 'bounced')::int AS bounced,
+          count(*) FILTER (WHERE status = 'failed')::int AS failed,
+          count(*) FILTER (WHERE opened_at IS NOT NULL)::int AS opened,
+          count(*) FILTER (WHERE resent_after_interruption)::int AS resent_after_interruption
+        FROM distribution_recipients WHERE distribution_id IN ${list} GROUP BY distribution_id`,
+  );
+  const reasons = await queryRows<{ id: number; reason: string; n: number }>(
+    db,
+    sql`SELECT distribution_id AS id, reason, count(*)::int AS n FROM distribution_recipients
+        WHERE distribution_id IN ${list} AND status IN ('excluded', 'frequency_limited')
+        GROUP BY distribution_id, reason ORDER BY n DESC`,
+  );
+  const responses = await queryRows<{ id: number; started: number; completed: number }>(
+    db,
+    responseCountsSql(ids),
+  );
+  for (const id of ids) {
+    out.set(
+      id,
+      statsOf(
+        counts.find((c) => Number(c.id) === id) ?? {},
+        reasons.filter((r) => Number(r.id) === id),
+        responses.find((r) => Number(r.id) === id),
+      ),
+    );
+  }
+  return out;
+}
+
+export async function distributionStats(db: Executor, distributionId: number) {
+  return (await distributionStatsMany(db, [distributionId])).get(distributionId)!;
 }
 
 /** A distribution with its statistics (the seed's "show more"). */
@@ -80,13 +111,19 @@ export async function listRecipients(
   query: z.output<typeof ZRecipientQuery>,
 ) {
   authorize(actor, 'data:read');
-  await getDistributionRow(db, id);
+  const row = await getDistributionRow(db, id);
   const rows = await queryRows<Record<string, unknown>>(
     db,
     sql`SELECT r.id, r.contact_id, r.address, r.status::text AS status, r.reason, r.attempts, r.last_error,
           r.sent_at, r.delivered_at, r.opened_at, r.bounced_at, r.failed_at,
-          resp.status::text AS response_status
+          resp.status::text AS response_status,
+          nullif(concat_ws(' ', c.first_name, c.last_name), '') AS contact_name
         FROM distribution_recipients r
+        LEFT JOIN (${contactRows(
+          row.directoryId,
+          sql`SELECT contact_id, NULL::bigint AS account_id, NULL::text AS role
+          FROM distribution_recipients WHERE distribution_id = ${id}`,
+        )}) c ON c.contact_id = r.contact_id
         LEFT JOIN LATERAL (SELECT status FROM responses WHERE distribution_id = r.distribution_id
           AND contact_id = r.contact_id ORDER BY id DESC LIMIT 1) resp ON true
         WHERE r.distribution_id = ${id}
@@ -100,6 +137,7 @@ export async function listRecipients(
     items: page.map((r) => ({
       id: Number(r.id),
       contactId: Number(r.contact_id),
+      contactName: (r.contact_name as string | null) ?? null,
       address: r.address as string | null,
       status: r.status as string,
       reason: r.reason as string | null,

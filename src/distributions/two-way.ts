@@ -129,6 +129,26 @@ export async function receiveSms(db: Database, inbound: InboundSms): Promise<Inb
     return { replies: keyword === 'help' ? [texts.help] : [], outcome: 'no_conversation' };
   }
 
+  try {
+    return await continueConversation(db, conversation, inbound);
+  } catch (error) {
+    // Forget the text, so the provider's retry of this webhook is processed instead of ignored.
+    await db.orm.execute(sql`DELETE FROM sms_messages WHERE provider_message_id = ${inbound.messageId}`);
+    throw error;
+  }
+}
+
+async function continueConversation(
+  db: Database,
+  conversation: {
+    id: number;
+    survey_id: number;
+    survey_version: number;
+    link_token: string | null;
+    state: ConversationState;
+  },
+  inbound: InboundSms,
+): Promise<InboundResult> {
   const definition = await surveyDefinition(db.orm, conversation.survey_id, conversation.survey_version);
   const result = handleReply({ definition, state: conversation.state, text: inbound.body });
   let responseId: number | undefined;

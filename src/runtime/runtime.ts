@@ -1,5 +1,6 @@
 import type { Config } from '../config/env.ts';
 import { decodeSecretKey } from '../config/env.ts';
+import { closeTransports } from '../distributions/transport-cache.ts';
 import { acquireDataDirLock, type DataDirLock } from '../platform/db/data-dir-lock.ts';
 import type { Database } from '../platform/db/database.ts';
 import { type MigrationReport, migrate } from '../platform/db/migrate.ts';
@@ -94,6 +95,8 @@ export async function openRuntime(config: Config, options: OpenRuntimeOptions): 
         try {
           await opened.jobs.stop(config.workers.shutdownTimeoutSeconds * 1000);
         } finally {
+          // Pooled SMTP connections opened by sending jobs: closed once no job can use them.
+          await closeTransports(opened.db).catch(() => {});
           await opened.db.close();
           lock?.release();
         }

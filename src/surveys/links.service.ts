@@ -22,8 +22,12 @@ export function respondedCondition(distributionId: SQL, contactId: SQL): SQL {
     AND resp.contact_id = ${contactId} AND resp.status = 'complete')`;
 }
 
-/** Started and completed responses of a distribution (the seed's activity and the funnel). */
-export function responseCountsSql(distributionId: number): SQL {
-  return sql`SELECT count(*)::int AS started, count(*) FILTER (WHERE status = 'complete')::int AS completed
-    FROM responses WHERE distribution_id = ${distributionId}`;
+/** Started and completed responses of distributions (the seed's activity), one row per distribution. */
+export function responseCountsSql(distributionIds: number[]): SQL {
+  return sql`SELECT distribution_id AS id, count(*)::int AS started,
+      count(*) FILTER (WHERE status = 'complete')::int AS completed
+    FROM responses WHERE distribution_id IN (${sql.join(
+      distributionIds.map((id) => sql`${id}::bigint`),
+      sql`, `,
+    )}) GROUP BY distribution_id`;
 }

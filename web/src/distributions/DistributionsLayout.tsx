@@ -45,7 +45,8 @@ export function DistributionsLayout() {
         <>
           <Tabs value={tab} onChange={(value) => navigate(`/distributions/${value}`)}>
             <Tabs.List>
-              {TABS.map((name) => (
+              {/* The outbox and the simulator hold every directory's messages: writers only. */}
+              {TABS.filter((name) => canWrite || (name !== 'outbox' && name !== 'phone')).map((name) => (
                 <Tabs.Tab key={name} value={name} data-testid={`distributions-tab-${name}`}>
                   {t(`distributions.tabs.${name}`)}
                 </Tabs.Tab>
