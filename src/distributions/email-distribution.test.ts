@@ -275,4 +275,57 @@ describe('an email distribution through the outbox', () => {
       subject: 'How are we doing, Fumiko?',
     });
   });
+
+  it('keeps a library of saved messages per directory', async () => {
+    const saved = await api('POST', '/directories/Main/message-templates', {
+      name: 'Quarterly NPS',
+      channel: 'email',
+      subject: MESSAGE.subject,
+      html: MESSAGE.html,
+      text: MESSAGE.text,
+    });
+    expect(saved.statusCode, saved.body).toBe(201);
+    const again = await api('POST', '/directories/Main/message-templates', {
+      name: 'quarterly nps',
+      channel: 'email',
+      subject: 'x',
+      text: 'y',
+    });
+    expect(again.statusCode).toBe(409);
+    const broken = await api('POST', '/directories/Main/message-templates', {
+      name: 'Broken',
+      channel: 'email',
+      subject: '{{ oops',
+      text: 'y',
+    });
+    expect(broken.statusCode).toBe(400);
+    expect(broken.json().error.details[0].path).toBe('subject');
+    const sms = await api('POST', '/directories/Main/message-templates', {
+      name: 'SMS invite',
+      channel: 'sms',
+      text: 'Hi {{ contact.firstName }}: {{ link }}',
+    });
+    expect(sms.statusCode).toBe(201);
+    const emails = (await api('GET', '/directories/Main/message-templates?channel=email')).json().items;
+    expect(emails.map((x: { name: string }) => x.name)).toEqual(['Quarterly NPS']);
+    const edited = await api('PUT', `/message-templates/${saved.json().id}`, {
+      name: 'Quarterly NPS',
+      channel: 'email',
+      subject: 'New subject',
+      text: MESSAGE.text,
+    });
+    expect(edited.json()).toMatchObject({ subject: 'New subject', html: null });
+    expect((await api('DELETE', `/message-templates/${sms.json().id}`)).statusCode).toBe(204);
+    expect((await api('DELETE', `/message-templates/${sms.json().id}`)).statusCode).toBe(404);
+    expect(
+      (
+        await api(
+          'POST',
+          '/directories/Main/message-templates',
+          { name: 'x', channel: 'sms', text: 'y' },
+          viewer,
+        )
+      ).statusCode,
+    ).toBe(403);
+  });
 });

@@ -2,6 +2,7 @@ import { directoryRoutes } from '../directory/directory.routes.ts';
 import { deliveryRoutes } from '../distributions/delivery.routes.ts';
 import { distributionsRoutes } from '../distributions/distributions.routes.ts';
 import { distributionsJobs } from '../distributions/start.jobs.ts';
+import { templatesRoutes } from '../distributions/templates.routes.ts';
 import { importsJobs } from '../imports/imports.jobs.ts';
 import { importsRoutes } from '../imports/imports.routes.ts';
 import type { RouteModule } from '../platform/http/types.ts';
@@ -28,6 +29,7 @@ export const routeCatalog: RouteModule[] = [
   responsesTransferRoutes,
   distributionsRoutes,
   deliveryRoutes,
+  templatesRoutes,
 ];
 
 /** Every domain's background jobs and schedules. A new domain adds its jobs here. */

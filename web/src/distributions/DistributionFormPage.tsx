@@ -39,6 +39,7 @@ import {
   type When,
   zonedToInstant,
 } from './form-model.ts';
+import { MessageLibrary } from './MessageLibrary.tsx';
 import { MessageSection } from './MessageSection.tsx';
 import { PreviewPanel, usePreview, usePreviewContacts } from './PreviewPanel.tsx';
 import { useSearchOptions, useSurveys } from './parts.tsx';
@@ -363,6 +364,7 @@ function DistributionForm({ directoryId, existing }: { directoryId: number; exis
             <Card withBorder>
               <Stack gap="sm">
                 <Title order={4}>{t('distributions.message')}</Title>
+                <MessageLibrary directoryId={directoryId} draft={draft} set={set} />
                 <MessageSection
                   draft={draft}
                   set={set}

@@ -479,6 +479,13 @@ export const de: Messages = {
     url: 'Widget-URL',
   },
   distributions: {
+    library: {
+      use: 'Mit einer gespeicherten Nachricht beginnen',
+      pick: 'Gespeicherte Nachrichten',
+      saveAs: 'Als Vorlage speichern',
+      name: 'Name der Vorlage',
+      saved: 'In der Bibliothek gespeichert: {{name}}',
+    },
     new: 'Neue Verteilung',
     required: 'Pflichtfeld',
     recipientsRequired: 'Wählen Sie die Empfänger',

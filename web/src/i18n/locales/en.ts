@@ -478,6 +478,13 @@ export const en = {
     url: 'Widget URL',
   },
   distributions: {
+    library: {
+      use: 'Start from a saved message',
+      pick: 'Saved messages',
+      saveAs: 'Save as a template',
+      name: 'Template name',
+      saved: 'Saved to the library: {{name}}',
+    },
     new: 'New distribution',
     required: 'Required',
     recipientsRequired: 'Choose the recipients',

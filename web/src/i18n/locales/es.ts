@@ -480,6 +480,13 @@ export const es: Messages = {
     url: 'URL del widget',
   },
   distributions: {
+    library: {
+      use: 'Partir de un mensaje guardado',
+      pick: 'Mensajes guardados',
+      saveAs: 'Guardar como plantilla',
+      name: 'Nombre de la plantilla',
+      saved: 'Guardado en la biblioteca: {{name}}',
+    },
     new: 'Nueva distribución',
     required: 'Obligatorio',
     recipientsRequired: 'Elija los destinatarios',

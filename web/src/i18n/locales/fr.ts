@@ -481,6 +481,13 @@ export const fr: Messages = {
     url: 'URL du widget',
   },
   distributions: {
+    library: {
+      use: 'Partir d’un message enregistré',
+      pick: 'Messages enregistrés',
+      saveAs: 'Enregistrer comme modèle',
+      name: 'Nom du modèle',
+      saved: 'Enregistré dans la bibliothèque : {{name}}',
+    },
     new: 'Nouvelle distribution',
     required: 'Obligatoire',
     recipientsRequired: 'Choisissez les destinataires',

@@ -479,6 +479,13 @@ export const it: Messages = {
     url: 'URL del widget',
   },
   distributions: {
+    library: {
+      use: 'Parti da un messaggio salvato',
+      pick: 'Messaggi salvati',
+      saveAs: 'Salva come modello',
+      name: 'Nome del modello',
+      saved: 'Salvato nella libreria: {{name}}',
+    },
     new: 'Nuova distribuzione',
     required: 'Obbligatorio',
     recipientsRequired: 'Scegli i destinatari',
