@@ -3,6 +3,8 @@ import { deliveryRoutes } from '../distributions/delivery.routes.ts';
 import { distributionsRoutes } from '../distributions/distributions.routes.ts';
 import { distributionsJobs } from '../distributions/start.jobs.ts';
 import { templatesRoutes } from '../distributions/templates.routes.ts';
+import { healthJobs } from '../health/health.jobs.ts';
+import { healthRoutes } from '../health/health.routes.ts';
 import { importsJobs } from '../imports/imports.jobs.ts';
 import { importsRoutes } from '../imports/imports.routes.ts';
 import type { RouteModule } from '../platform/http/types.ts';
@@ -30,7 +32,13 @@ export const routeCatalog: RouteModule[] = [
   distributionsRoutes,
   deliveryRoutes,
   templatesRoutes,
+  healthRoutes,
 ];
 
 /** Every domain's background jobs and schedules. A new domain adds its jobs here. */
-export const jobCatalog: AnyJobDefinition[] = [...usersJobs, ...importsJobs, ...distributionsJobs];
+export const jobCatalog: AnyJobDefinition[] = [
+  ...usersJobs,
+  ...importsJobs,
+  ...distributionsJobs,
+  ...healthJobs,
+];

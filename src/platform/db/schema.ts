@@ -2,6 +2,7 @@
 
 export * from '../../directory/directory.schema.ts';
 export * from '../../distributions/distributions.schema.ts';
+export * from '../../health/health.schema.ts';
 export * from '../../imports/imports.files.schema.ts';
 export * from '../../imports/imports.schema.ts';
 export * from '../../surveys/surveys.schema.ts';

@@ -1,0 +1,214 @@
+import { type SQL, sql } from 'drizzle-orm';
+import type { Executor } from '../platform/db/database.ts';
+import type { HealthModel } from './model.ts';
+
+/**
+ * The set-based half of the health computation: raw sums for many accounts in one statement each.
+ * `accounts` restricts a statement to some account ids (a new response: its account and
+ * ancestors); null means every account of the directory (a full recompute).
+ */
+
+const idList = (ids: number[]) =>
+  sql`(${sql.join(
+    ids.map((id) => sql`${id}::bigint`),
+    sql`, `,
+  )})`;
+
+const attribute = (column: SQL, name: string) =>
+  sql`(SELECT v.value #>> '{}' FROM jsonb_each(${column}) v WHERE lower(v.key) = ${name.toLowerCase()} LIMIT 1)`;
+
+/** Rebuilds the hierarchy's closure for a directory (cycles were refused at import). */
+export async function rebuildClosure(tx: Executor, directoryId: number) {
+  await tx.execute(sql`DELETE FROM account_closure WHERE directory_id = ${directoryId}`);
+  await tx.execute(sql`INSERT INTO account_closure (ancestor_id, descendant_id, depth, directory_id)
+    WITH RECURSIVE tree(ancestor_id, descendant_id, depth) AS (
+      SELECT id, id, 0 FROM accounts WHERE directory_id = ${directoryId} AND deleted_at IS NULL
+      UNION ALL
+      SELECT t.ancestor_id, a.id, t.depth + 1 FROM tree t
+      JOIN accounts a ON a.parent_id = t.descendant_id AND a.deleted_at IS NULL
+      WHERE t.depth < 50)
+    SELECT ancestor_id, descendant_id, min(depth), ${directoryId} FROM tree GROUP BY 1, 2`);
+}
+
+/**
+ * Each account's own raw sums: the latest NPS answer of each contact within the window (anonymous
+ * answers count one each), weighted by the contact's heaviest client role in that account; the
+ * previous window for the trend; CSAT; coverage of the key roles present; invitations sent; the
+ * latest key-role detractor; ARR and renewal date from the account's attributes.
+ */
+export async function writeOwnRaw(
+  tx: Executor,
+  directoryId: number,
+  model: HealthModel,
+  accounts: number[] | null,
+) {
+  const window = sql`make_interval(days => ${model.windowDays})`;
+  const weights = Object.entries(model.roleWeights);
+  const roleWeights = weights.length
+    ? sql`(VALUES ${sql.join(
+        weights.map(([role, w]) => sql`(${role}, ${w}::float8)`),
+        sql`, `,
+      )}) AS w(role, weight)`
+    : sql`(SELECT NULL::text AS role, 1::float8 AS weight WHERE false) w`;
+  const inList = (roles: string[]) =>
+    sql`(${sql.join(
+      roles.map((r) => sql`${r}`),
+      sql`, `,
+    )})`;
+  await tx.execute(sql`
+    WITH acc AS (
+      SELECT a.id, a.attributes FROM accounts a
+      WHERE a.directory_id = ${directoryId} AND a.deleted_at IS NULL ${accounts ? sql`AND a.id IN ${idList(accounts)}` : sql``}),
+    answered AS (
+      SELECT r.account_id, r.contact_id, r.id, r.nps_category, r.nps_score, r.csat_score, r.completed_at
+      FROM responses r JOIN acc ON acc.id = r.account_id
+      WHERE r.status = 'complete' AND r.completed_at > now() - 2 * ${window}),
+    weight AS (
+      SELECT acr.account_id, acr.contact_id, max(w.weight) AS weight
+      FROM account_contact_roles acr JOIN acc ON acc.id = acr.account_id
+      JOIN ${roleWeights} ON w.role = acr.role::text GROUP BY 1, 2),
+    latest AS (
+      SELECT DISTINCT ON (account_id, coalesce(contact_id, -id)) account_id, contact_id, nps_category, nps_score, completed_at
+      FROM answered WHERE nps_category IS NOT NULL AND completed_at > now() - ${window}
+      ORDER BY account_id, coalesce(contact_id, -id), completed_at DESC),
+    previous AS (
+      SELECT DISTINCT ON (account_id, coalesce(contact_id, -id)) account_id, nps_category
+      FROM answered WHERE nps_category IS NOT NULL AND completed_at <= now() - ${window}
+      ORDER BY account_id, coalesce(contact_id, -id), completed_at DESC),
+    nps AS (
+      SELECT l.account_id, count(*)::int AS n,
+        count(*) FILTER (WHERE l.nps_category = 'promoter')::int AS p,
+        count(*) FILTER (WHERE l.nps_category = 'passive')::int AS pa,
+        count(*) FILTER (WHERE l.nps_category = 'detractor')::int AS d,
+        sum(coalesce(wt.weight, 1)) AS wt, sum(coalesce(wt.weight, 1)) FILTER (WHERE l.nps_category = 'promoter') AS wp,
+        sum(coalesce(wt.weight, 1)) FILTER (WHERE l.nps_category = 'detractor') AS wd
+      FROM latest l LEFT JOIN weight wt ON wt.account_id = l.account_id AND wt.contact_id = l.contact_id
+      GROUP BY 1),
+    prev AS (
+      SELECT account_id, count(*)::int AS n, count(*) FILTER (WHERE nps_category = 'promoter')::int AS p,
+        count(*) FILTER (WHERE nps_category = 'detractor')::int AS d
+      FROM previous GROUP BY 1),
+    counts AS (
+      SELECT account_id, count(*) FILTER (WHERE completed_at > now() - ${window})::int AS responses,
+        count(*) FILTER (WHERE completed_at <= now() - ${window})::int AS responses_prev,
+        sum(csat_score) FILTER (WHERE completed_at > now() - ${window}) AS csat_sum,
+        count(csat_score) FILTER (WHERE completed_at > now() - ${window})::int AS csat_n
+      FROM answered GROUP BY 1),
+    last_answer AS (
+      SELECT r.account_id, max(r.completed_at) AS at FROM responses r JOIN acc ON acc.id = r.account_id
+      WHERE r.status = 'complete' GROUP BY 1),
+    recent AS (
+      SELECT DISTINCT account_id, contact_id FROM answered
+      WHERE contact_id IS NOT NULL AND completed_at > now() - make_interval(days => ${model.coverageDays})),
+    key_roles AS (
+      SELECT acr.account_id, acr.role::text AS role, bool_or(rc.contact_id IS NOT NULL) AS covered
+      FROM account_contact_roles acr JOIN acc ON acc.id = acr.account_id
+      LEFT JOIN recent rc ON rc.account_id = acr.account_id AND rc.contact_id = acr.contact_id
+      WHERE acr.role::text IN ${inList(model.keyRoles)} GROUP BY 1, 2),
+    coverage AS (
+      SELECT account_id, count(*)::int AS present, count(*) FILTER (WHERE covered)::int AS covered,
+        coalesce(array_agg(role ORDER BY role) FILTER (WHERE NOT covered), '{}') AS silent
+      FROM key_roles GROUP BY 1),
+    sent AS (
+      SELECT dr.account_id, count(*) FILTER (WHERE dr.counts_for_frequency AND dr.sent_at > now() - ${window})::int AS invitations,
+        max(dr.sent_at) AS last_contact
+      FROM distribution_recipients dr JOIN acc ON acc.id = dr.account_id WHERE dr.sent_at IS NOT NULL GROUP BY 1),
+    key_detractor AS (
+      SELECT DISTINCT ON (l.account_id) l.account_id, jsonb_build_object(
+          'role', acr.role::text, 'score', l.nps_score, 'at', l.completed_at,
+          'contact', nullif(concat_ws(' ', c.first_name, c.last_name), '')) AS detail
+      FROM latest l
+      JOIN account_contact_roles acr ON acr.account_id = l.account_id AND acr.contact_id = l.contact_id
+        AND acr.role::text IN ${inList(model.detractorRoles)}
+      JOIN contacts c ON c.id = l.contact_id
+      WHERE l.nps_category = 'detractor' AND l.completed_at > now() - make_interval(days => ${model.detractorDays})
+      ORDER BY l.account_id, l.completed_at DESC)
+    INSERT INTO account_health AS h (account_id, scope, directory_id, responses, responses_prev, nps_n, promoters,
+      passives, detractors, w_total, w_promoters, w_detractors, prev_n, prev_promoters, prev_detractors, csat_sum,
+      csat_n, key_present, key_covered, silent_roles, invitations, last_feedback_at, last_contact_at, arr,
+      renewal_date, key_detractor, computed_at)
+    SELECT acc.id, 'own', ${directoryId}, coalesce(counts.responses, 0), coalesce(counts.responses_prev, 0),
+      coalesce(nps.n, 0), coalesce(nps.p, 0), coalesce(nps.pa, 0), coalesce(nps.d, 0), coalesce(nps.wt, 0),
+      coalesce(nps.wp, 0), coalesce(nps.wd, 0), coalesce(prev.n, 0), coalesce(prev.p, 0), coalesce(prev.d, 0),
+      coalesce(counts.csat_sum, 0), coalesce(counts.csat_n, 0), coalesce(coverage.present, 0),
+      coalesce(coverage.covered, 0), coalesce(coverage.silent, '{}'), coalesce(sent.invitations, 0), last_answer.at,
+      sent.last_contact,
+      CASE WHEN ${attribute(sql`acc.attributes`, model.arrAttribute)} ~ '^-?[0-9]+(\\.[0-9]+)?$'
+        THEN (${attribute(sql`acc.attributes`, model.arrAttribute)})::float8 END,
+      CASE WHEN ${attribute(sql`acc.attributes`, model.renewalAttribute)} ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}'
+        THEN left(${attribute(sql`acc.attributes`, model.renewalAttribute)}, 10)::date END,
+      key_detractor.detail, now()
+    FROM acc
+    LEFT JOIN counts ON counts.account_id = acc.id
+    LEFT JOIN nps ON nps.account_id = acc.id
+    LEFT JOIN prev ON prev.account_id = acc.id
+    LEFT JOIN last_answer ON last_answer.account_id = acc.id
+    LEFT JOIN coverage ON coverage.account_id = acc.id
+    LEFT JOIN sent ON sent.account_id = acc.id
+    LEFT JOIN key_detractor ON key_detractor.account_id = acc.id
+    ON CONFLICT (account_id, scope) DO UPDATE SET responses = excluded.responses,
+      responses_prev = excluded.responses_prev, nps_n = excluded.nps_n, promoters = excluded.promoters,
+      passives = excluded.passives, detractors = excluded.detractors, w_total = excluded.w_total,
+      w_promoters = excluded.w_promoters, w_detractors = excluded.w_detractors, prev_n = excluded.prev_n,
+      prev_promoters = excluded.prev_promoters, prev_detractors = excluded.prev_detractors,
+      csat_sum = excluded.csat_sum, csat_n = excluded.csat_n, key_present = excluded.key_present,
+      key_covered = excluded.key_covered, silent_roles = excluded.silent_roles, invitations = excluded.invitations,
+      last_feedback_at = excluded.last_feedback_at, last_contact_at = excluded.last_contact_at, arr = excluded.arr,
+      renewal_date = excluded.renewal_date, key_detractor = excluded.key_detractor, computed_at = excluded.computed_at`);
+}
+
+/**
+ * A subtree's raw sums are the sums of its accounts' own rows (one join over the closure); its
+ * health is the ARR-weighted health of its scored accounts (equal weights when none has an ARR),
+ * capped by the worst account plus `worstChildCap` when the model says so.
+ */
+export async function writeSubtreeRaw(
+  tx: Executor,
+  directoryId: number,
+  model: HealthModel,
+  ancestors: number[] | null,
+) {
+  const cap = model.worstChildCap;
+  const blended = sql`CASE WHEN coalesce(sum(o.arr) FILTER (WHERE o.health IS NOT NULL AND o.arr > 0), 0) > 0
+    THEN sum(o.arr * o.health) FILTER (WHERE o.health IS NOT NULL AND o.arr > 0)
+      / sum(o.arr) FILTER (WHERE o.health IS NOT NULL AND o.arr > 0)
+    ELSE avg(o.health) END`;
+  await tx.execute(sql`
+    INSERT INTO account_health AS h (account_id, scope, directory_id, responses, responses_prev, nps_n, promoters,
+      passives, detractors, w_total, w_promoters, w_detractors, prev_n, prev_promoters, prev_detractors, csat_sum,
+      csat_n, key_present, key_covered, silent_roles, invitations, open_tickets, last_feedback_at, last_contact_at,
+      arr, renewal_date, key_detractor, health, computed_at)
+    SELECT c.ancestor_id, 'subtree', ${directoryId}, sum(o.responses), sum(o.responses_prev), sum(o.nps_n),
+      sum(o.promoters), sum(o.passives), sum(o.detractors), sum(o.w_total), sum(o.w_promoters),
+      sum(o.w_detractors), sum(o.prev_n), sum(o.prev_promoters), sum(o.prev_detractors), sum(o.csat_sum),
+      sum(o.csat_n), sum(o.key_present), sum(o.key_covered),
+      coalesce((SELECT array_agg(DISTINCT s) FROM unnest(array_agg(o.silent_roles)) AS s), '{}'),
+      sum(o.invitations), sum(o.open_tickets), max(o.last_feedback_at), max(o.last_contact_at),
+      sum(o.arr), min(o.renewal_date),
+      (array_agg(o.key_detractor ORDER BY (o.key_detractor ->> 'at') DESC) FILTER (WHERE o.key_detractor IS NOT NULL))[1],
+      round((${cap === null ? blended : sql`LEAST(${blended}, min(o.health) + ${cap})`})::numeric, 1)::float8,
+      now()
+    FROM account_closure c JOIN account_health o ON o.account_id = c.descendant_id AND o.scope = 'own'
+    WHERE c.directory_id = ${directoryId} ${ancestors ? sql`AND c.ancestor_id IN ${idList(ancestors)}` : sql``}
+    GROUP BY c.ancestor_id
+    ON CONFLICT (account_id, scope) DO UPDATE SET responses = excluded.responses,
+      responses_prev = excluded.responses_prev, nps_n = excluded.nps_n, promoters = excluded.promoters,
+      passives = excluded.passives, detractors = excluded.detractors, w_total = excluded.w_total,
+      w_promoters = excluded.w_promoters, w_detractors = excluded.w_detractors, prev_n = excluded.prev_n,
+      prev_promoters = excluded.prev_promoters, prev_detractors = excluded.prev_detractors,
+      csat_sum = excluded.csat_sum, csat_n = excluded.csat_n, key_present = excluded.key_present,
+      key_covered = excluded.key_covered, silent_roles = excluded.silent_roles, invitations = excluded.invitations,
+      open_tickets = excluded.open_tickets, last_feedback_at = excluded.last_feedback_at,
+      last_contact_at = excluded.last_contact_at, arr = excluded.arr, renewal_date = excluded.renewal_date,
+      key_detractor = excluded.key_detractor, health = excluded.health, computed_at = excluded.computed_at`);
+}
+
+/** Today's snapshot of the accounts' health (one row per account, scope and day). */
+export async function writeSnapshot(tx: Executor, directoryId: number, accounts: number[] | null) {
+  await tx.execute(sql`INSERT INTO account_health_daily (account_id, scope, day, directory_id, health, nps, risk)
+    SELECT account_id, scope, current_date, directory_id, health, nps, risk FROM account_health
+    WHERE directory_id = ${directoryId} ${accounts ? sql`AND account_id IN ${idList(accounts)}` : sql``}
+    ON CONFLICT (account_id, scope, day) DO UPDATE SET health = excluded.health, nps = excluded.nps, risk = excluded.risk`);
+}
+
+export { idList };
