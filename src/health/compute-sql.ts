@@ -182,7 +182,9 @@ export async function writeSubtreeRaw(
       sum(o.promoters), sum(o.passives), sum(o.detractors), sum(o.w_total), sum(o.w_promoters),
       sum(o.w_detractors), sum(o.prev_n), sum(o.prev_promoters), sum(o.prev_detractors), sum(o.csat_sum),
       sum(o.csat_n), sum(o.key_present), sum(o.key_covered),
-      coalesce((SELECT array_agg(DISTINCT s) FROM unnest(array_agg(o.silent_roles)) AS s), '{}'),
+      -- Silent roles of any account in the subtree (arrays of different lengths cannot be array_agg'ed).
+      coalesce((SELECT array_agg(DISTINCT x ORDER BY x) FROM unnest(string_to_array(
+        string_agg(nullif(array_to_string(o.silent_roles, ','), ''), ','), ',')) AS x), '{}'),
       sum(o.invitations), sum(o.open_tickets), max(o.last_feedback_at), max(o.last_contact_at),
       sum(o.arr), min(o.renewal_date),
       (array_agg(o.key_detractor ORDER BY (o.key_detractor ->> 'at') DESC) FILTER (WHERE o.key_detractor IS NOT NULL))[1],

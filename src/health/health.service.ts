@@ -206,11 +206,12 @@ export async function accountHealthDetail(db: Executor, actor: Actor, accountId:
         WHERE a.id = ${accountId} AND ${accountVisible(actor, sql`a.id`)}`,
   );
   if (rows.length === 0) {
-    const [exists] = await queryRows<{ id: number }>(
+    // Not scored yet (imported since the last run) or not this actor's to see: the latter is a 404.
+    const [visible] = await queryRows<{ id: number }>(
       db,
-      sql`SELECT id FROM accounts WHERE id = ${accountId}`,
+      sql`SELECT a.id FROM accounts a WHERE a.id = ${accountId} AND ${accountVisible(actor, sql`a.id`)}`,
     );
-    if (!exists) throw notFound(`No account ${accountId}`);
+    if (!visible) throw notFound(`No account ${accountId}`);
   }
   const byScope = Object.fromEntries(rows.map((r) => [r.scope as string, toAccountHealth(r)]));
   const [trend, children, contacts] = await Promise.all([

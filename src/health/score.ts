@@ -87,7 +87,8 @@ export function score(
       : round1(clamp((100 * (model.staleDays - daysSince)) / Math.max(1, model.staleDays - model.freshDays)));
   if (nps !== null && npsPrev !== null) components.trend = round1(clamp(50 + (nps - npsPrev)));
   if (csat !== null) components.csat = csat;
-  if (raw.openTickets > 0 || raw.responses > 0) components.tickets = clamp(100 - 20 * raw.openTickets);
+  // Open tickets only ever lower health: an account without tickets is not healthier for it.
+  if (raw.openTickets > 0) components.tickets = clamp(100 - 20 * raw.openTickets);
 
   const insufficient = raw.responses < model.minResponses;
   let health: number | null = null;
@@ -130,8 +131,13 @@ export function score(
     ? Math.ceil((new Date(`${raw.renewalDate}T00:00:00Z`).getTime() - now.getTime()) / DAY)
     : null;
   const renewalSoon = renewalDays !== null && renewalDays >= 0 && renewalDays <= model.renewalSoonDays;
-  if (renewalSoon && band !== 'green')
-    reasons.push({ code: 'renewal_soon', severity: band === 'red' ? 'high' : 'medium', days: renewalDays! });
+  // A renewal soon is a reason when anything else is wrong: a healthy account renewing is not a risk.
+  if (renewalSoon && (band !== 'green' || reasons.length > 0))
+    reasons.push({
+      code: 'renewal_soon',
+      severity: band === 'green' ? 'medium' : band === 'red' ? 'high' : 'medium',
+      days: renewalDays!,
+    });
   if (health !== null && band !== 'green')
     reasons.push({ code: 'low_health', severity: band === 'red' ? 'high' : 'medium', health });
   if (nps !== null && npsPrev !== null && npsPrev - nps >= model.npsDropPoints)
