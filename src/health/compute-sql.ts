@@ -123,11 +123,13 @@ export async function writeOwnRaw(
       JOIN contacts c ON c.id = l.contact_id
       WHERE l.nps_category = 'detractor' AND l.completed_at > now() - make_interval(days => ${model.detractorDays})
       ORDER BY l.account_id, l.completed_at DESC)
-    INSERT INTO account_health AS h (account_id, scope, directory_id, responses, responses_prev, nps_n, promoters,
-      passives, detractors, w_total, w_promoters, w_detractors, prev_n, prev_promoters, prev_detractors, csat_sum,
-      csat_n, key_present, key_covered, silent_roles, invitations, last_feedback_at, last_contact_at, arr,
+    INSERT INTO account_health AS h (account_id, scope, directory_id, level, responses, responses_prev, nps_n,
+      promoters, passives, detractors, w_total, w_promoters, w_detractors, prev_n, prev_promoters, prev_detractors,
+      csat_sum, csat_n, key_present, key_covered, silent_roles, invitations, last_feedback_at, last_contact_at, arr,
       renewal_date, key_detractor, computed_at)
-    SELECT acc.id, 'own', ${directoryId}, coalesce(counts.responses, 0), coalesce(counts.responses_prev, 0),
+    SELECT acc.id, 'own', ${directoryId},
+      coalesce((SELECT max(cl.depth) FROM account_closure cl WHERE cl.descendant_id = acc.id), 0),
+      coalesce(counts.responses, 0), coalesce(counts.responses_prev, 0),
       coalesce(nps.n, 0), coalesce(nps.p, 0), coalesce(nps.pa, 0), coalesce(nps.d, 0), coalesce(nps.wt, 0),
       coalesce(nps.wp, 0), coalesce(nps.wd, 0), coalesce(prev.n, 0), coalesce(prev.p, 0), coalesce(prev.d, 0),
       coalesce(counts.csat_sum, 0), coalesce(counts.csat_n, 0), coalesce(coverage.present, 0),
@@ -146,7 +148,7 @@ export async function writeOwnRaw(
     LEFT JOIN coverage ON coverage.account_id = acc.id
     LEFT JOIN sent ON sent.account_id = acc.id
     LEFT JOIN key_detractor ON key_detractor.account_id = acc.id
-    ON CONFLICT (account_id, scope) DO UPDATE SET responses = excluded.responses,
+    ON CONFLICT (account_id, scope) DO UPDATE SET level = excluded.level, responses = excluded.responses,
       responses_prev = excluded.responses_prev, nps_n = excluded.nps_n, promoters = excluded.promoters,
       passives = excluded.passives, detractors = excluded.detractors, w_total = excluded.w_total,
       w_promoters = excluded.w_promoters, w_detractors = excluded.w_detractors, prev_n = excluded.prev_n,
@@ -174,11 +176,11 @@ export async function writeSubtreeRaw(
       / sum(o.arr) FILTER (WHERE o.health IS NOT NULL AND o.arr > 0)
     ELSE avg(o.health) END`;
   await tx.execute(sql`
-    INSERT INTO account_health AS h (account_id, scope, directory_id, responses, responses_prev, nps_n, promoters,
-      passives, detractors, w_total, w_promoters, w_detractors, prev_n, prev_promoters, prev_detractors, csat_sum,
-      csat_n, key_present, key_covered, silent_roles, invitations, open_tickets, last_feedback_at, last_contact_at,
-      arr, renewal_date, key_detractor, health, computed_at)
-    SELECT c.ancestor_id, 'subtree', ${directoryId}, sum(o.responses), sum(o.responses_prev), sum(o.nps_n),
+    INSERT INTO account_health AS h (account_id, scope, directory_id, level, responses, responses_prev, nps_n,
+      promoters, passives, detractors, w_total, w_promoters, w_detractors, prev_n, prev_promoters, prev_detractors,
+      csat_sum, csat_n, key_present, key_covered, silent_roles, invitations, open_tickets, last_feedback_at,
+      last_contact_at, arr, renewal_date, key_detractor, health, computed_at)
+    SELECT c.ancestor_id, 'subtree', ${directoryId}, min(o.level) FILTER (WHERE c.depth = 0), sum(o.responses), sum(o.responses_prev), sum(o.nps_n),
       sum(o.promoters), sum(o.passives), sum(o.detractors), sum(o.w_total), sum(o.w_promoters),
       sum(o.w_detractors), sum(o.prev_n), sum(o.prev_promoters), sum(o.prev_detractors), sum(o.csat_sum),
       sum(o.csat_n), sum(o.key_present), sum(o.key_covered),
@@ -193,7 +195,7 @@ export async function writeSubtreeRaw(
     FROM account_closure c JOIN account_health o ON o.account_id = c.descendant_id AND o.scope = 'own'
     WHERE c.directory_id = ${directoryId} ${ancestors ? sql`AND c.ancestor_id IN ${idList(ancestors)}` : sql``}
     GROUP BY c.ancestor_id
-    ON CONFLICT (account_id, scope) DO UPDATE SET responses = excluded.responses,
+    ON CONFLICT (account_id, scope) DO UPDATE SET level = excluded.level, responses = excluded.responses,
       responses_prev = excluded.responses_prev, nps_n = excluded.nps_n, promoters = excluded.promoters,
       passives = excluded.passives, detractors = excluded.detractors, w_total = excluded.w_total,
       w_promoters = excluded.w_promoters, w_detractors = excluded.w_detractors, prev_n = excluded.prev_n,

@@ -53,6 +53,8 @@ export const accountHealth = pgTable(
     accountId: bigint('account_id', { mode: 'number' }).notNull(),
     scope: text('scope').notNull(),
     directoryId: bigint('directory_id', { mode: 'number' }).notNull(),
+    /** Depth in the hierarchy: 0 for a top-level account (the list's "level" filter). */
+    level: smallint('level').notNull().default(0),
     // Raw sums (each contact's latest NPS answer in the window; weights from client roles).
     responses: integer('responses').notNull().default(0),
     responsesPrev: integer('responses_prev').notNull().default(0),
