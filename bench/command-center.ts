@@ -129,6 +129,7 @@ for (const engine of engines) {
     console.log(`\n[${engine}]  data generated in ${(generated.ms / 1000).toFixed(1)} s`);
     const recompute = await timed(() => recomputeDirectory(db, directory.id));
     console.log(`  full health recompute:      ${(recompute.ms / 1000).toFixed(1)} s  (target < 60 s)`);
+    console.log(`    phases (s): ${JSON.stringify(recompute.value.phases)}`);
 
     const list = async (q: Record<string, unknown>) =>
       (await timed(() => listAccountHealth(db.orm, actor, directory.id, ZHealthListQuery.parse(q)))).ms;

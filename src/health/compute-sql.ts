@@ -67,14 +67,15 @@ export async function writeOwnRaw(
       SELECT acr.account_id, acr.contact_id, max(w.weight) AS weight
       FROM account_contact_roles acr JOIN acc ON acc.id = acr.account_id
       JOIN ${roleWeights} ON w.role = acr.role::text GROUP BY 1, 2),
-    latest AS (
-      SELECT DISTINCT ON (account_id, coalesce(contact_id, -id)) account_id, contact_id, nps_category, nps_score, completed_at
-      FROM answered WHERE nps_category IS NOT NULL AND completed_at > now() - ${window}
-      ORDER BY account_id, coalesce(contact_id, -id), completed_at DESC),
-    previous AS (
-      SELECT DISTINCT ON (account_id, coalesce(contact_id, -id)) account_id, nps_category
-      FROM answered WHERE nps_category IS NOT NULL AND completed_at <= now() - ${window}
-      ORDER BY account_id, coalesce(contact_id, -id), completed_at DESC),
+    -- Each contact's latest answer in the window and in the window before, in one sort.
+    ranked AS (
+      SELECT account_id, contact_id, nps_category, nps_score, completed_at,
+        completed_at > now() - ${window} AS current,
+        row_number() OVER (PARTITION BY account_id, coalesce(contact_id, -id), completed_at > now() - ${window}
+          ORDER BY completed_at DESC) AS rn
+      FROM answered WHERE nps_category IS NOT NULL),
+    latest AS (SELECT account_id, contact_id, nps_category, nps_score, completed_at FROM ranked WHERE current AND rn = 1),
+    previous AS (SELECT account_id, nps_category FROM ranked WHERE NOT current AND rn = 1),
     nps AS (
       SELECT l.account_id, count(*)::int AS n,
         count(*) FILTER (WHERE l.nps_category = 'promoter')::int AS p,
@@ -92,11 +93,9 @@ export async function writeOwnRaw(
       SELECT account_id, count(*) FILTER (WHERE completed_at > now() - ${window})::int AS responses,
         count(*) FILTER (WHERE completed_at <= now() - ${window})::int AS responses_prev,
         sum(csat_score) FILTER (WHERE completed_at > now() - ${window}) AS csat_sum,
-        count(csat_score) FILTER (WHERE completed_at > now() - ${window})::int AS csat_n
+        count(csat_score) FILTER (WHERE completed_at > now() - ${window})::int AS csat_n,
+        max(completed_at) AS last_at
       FROM answered GROUP BY 1),
-    last_answer AS (
-      SELECT r.account_id, max(r.completed_at) AS at FROM responses r JOIN acc ON acc.id = r.account_id
-      WHERE r.status = 'complete' GROUP BY 1),
     recent AS (
       SELECT DISTINCT account_id, contact_id FROM answered
       WHERE contact_id IS NOT NULL AND completed_at > now() - make_interval(days => ${model.coverageDays})),
@@ -133,7 +132,10 @@ export async function writeOwnRaw(
       coalesce(nps.n, 0), coalesce(nps.p, 0), coalesce(nps.pa, 0), coalesce(nps.d, 0), coalesce(nps.wt, 0),
       coalesce(nps.wp, 0), coalesce(nps.wd, 0), coalesce(prev.n, 0), coalesce(prev.p, 0), coalesce(prev.d, 0),
       coalesce(counts.csat_sum, 0), coalesce(counts.csat_n, 0), coalesce(coverage.present, 0),
-      coalesce(coverage.covered, 0), coalesce(coverage.silent, '{}'), coalesce(sent.invitations, 0), last_answer.at,
+      coalesce(coverage.covered, 0), coalesce(coverage.silent, '{}'), coalesce(sent.invitations, 0),
+      -- Older than both windows: the account's last answer ever (an index range on its responses).
+      coalesce(counts.last_at, (SELECT max(r.completed_at) FROM responses r
+        WHERE r.account_id = acc.id AND r.status = 'complete')),
       sent.last_contact,
       CASE WHEN ${attribute(sql`acc.attributes`, model.arrAttribute)} ~ '^-?[0-9]+(\\.[0-9]+)?$'
         THEN (${attribute(sql`acc.attributes`, model.arrAttribute)})::float8 END,
@@ -144,7 +146,6 @@ export async function writeOwnRaw(
     LEFT JOIN counts ON counts.account_id = acc.id
     LEFT JOIN nps ON nps.account_id = acc.id
     LEFT JOIN prev ON prev.account_id = acc.id
-    LEFT JOIN last_answer ON last_answer.account_id = acc.id
     LEFT JOIN coverage ON coverage.account_id = acc.id
     LEFT JOIN sent ON sent.account_id = acc.id
     LEFT JOIN key_detractor ON key_detractor.account_id = acc.id

@@ -132,10 +132,7 @@ export async function listAccountHealth(
     where.push(sql`EXISTS (SELECT 1 FROM account_team_members tm WHERE tm.account_id = a.id
       ${query.teamMember ? sql`AND tm.user_email = ${query.teamMember.toLowerCase()}` : sql``}
       ${query.teamRole ? sql`AND tm.role = ${query.teamRole}` : sql``})`);
-  if (query.level !== undefined)
-    where.push(
-      sql`(SELECT max(c.depth) FROM account_closure c WHERE c.descendant_id = a.id) = ${query.level}`,
-    );
+  if (query.level !== undefined) where.push(sql`h.level = ${query.level}`);
   if (query.attribute) {
     const [name, ...rest] = query.attribute.split(':');
     where.push(sql`EXISTS (SELECT 1 FROM jsonb_each(a.attributes) v WHERE lower(v.key) = ${name!.toLowerCase()}
