@@ -115,7 +115,9 @@ export async function getAccount(db: Executor, actor: Actor, accountId: number) 
           SELECT p.id, p.parent_id, p.display_name, 1 FROM accounts p WHERE p.id = ${row.parent_id}
           UNION ALL
           SELECT p.id, p.parent_id, p.display_name, up.depth + 1 FROM accounts p JOIN up ON p.id = up.parent_id WHERE up.depth < 50)
-        SELECT id, display_name, depth FROM up ORDER BY depth DESC`,
+        SELECT id, display_name, depth FROM up
+        -- An account manager sees the chain only as far up as their own accounts go.
+        WHERE ${accountVisible(actor, sql`up.id`)} ORDER BY depth DESC`,
   );
   const children = await queryRows<AccountRow>(
     db,

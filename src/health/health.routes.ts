@@ -7,6 +7,8 @@ import { fitChurnModel } from './fit.ts';
 import { recomputeHealth } from './health.jobs.ts';
 import {
   accountHealthDetail,
+  healthSummary,
+  healthTree,
   interventions,
   listAccountHealth,
   readHealthModel,
@@ -74,6 +76,50 @@ export const healthRoutes: RouteModule = (app, { db, jobs }) => {
   );
 
   app.get(
+    '/directories/:dir/account-health/summary',
+    {
+      config: { access: 'data:read' },
+      schema: {
+        tags,
+        summary:
+          'Headline figures over the same filters as the list: by risk and band, average health, renewals soon',
+        params: ZDirParams,
+        querystring: ZHealthListQuery,
+        response: {
+          200: z.object({
+            accounts: z.number(),
+            byRisk: z.record(z.string(), z.number()),
+            byBand: z.record(z.string(), z.number()),
+            averageHealth: z.number().nullable(),
+            renewalsSoon: z.number(),
+            renewalSoonDays: z.number(),
+            arrAtHighRisk: z.number().nullable(),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const directory = await findDirectory(db.orm, request.params.dir);
+      return healthSummary(db.orm, actorOf(request), directory.id, request.query);
+    },
+  );
+
+  app.get(
+    '/accounts/:id/health-tree',
+    {
+      config: { access: 'data:read' },
+      schema: {
+        tags,
+        summary: 'The hierarchy below an account, each node with its health (with its descendants)',
+        params: ZIdParams,
+        querystring: z.object({ depth: z.coerce.number().int().min(1).max(10).default(3) }),
+        response: { 200: z.object({ items: z.array(ZAccountHealth.extend({ depth: z.number() })) }) },
+      },
+    },
+    async (request) => healthTree(db.orm, actorOf(request), request.params.id, request.query.depth),
+  );
+
+  app.get(
     '/directories/:dir/interventions',
     {
       config: { access: 'data:read' },
@@ -84,6 +130,7 @@ export const healthRoutes: RouteModule = (app, { db, jobs }) => {
         params: ZDirParams,
         response: {
           200: z.object({
+            totals: z.record(z.string(), z.number()),
             healthDropped: z.array(ZAccountHealth.extend({ healthBefore: z.number().nullable() })),
             detractorDecisionMakers: z.array(ZAccountHealth),
             silentKeyRoles: z.array(ZAccountHealth),

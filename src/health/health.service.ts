@@ -104,14 +104,12 @@ export function toAccountHealth(r: HealthRow) {
   };
 }
 
-/** The command center's list: accounts ranked by churn risk (then lowest health), filtered. */
-export async function listAccountHealth(
-  db: Executor,
+/** The list's conditions on `h` (account_health) and `a` (accounts), for the page and the summary. */
+function listFilters(
   actor: Actor,
   directoryId: number,
-  query: z.output<typeof ZHealthListQuery>,
-) {
-  authorize(actor, 'data:read');
+  query: Omit<z.output<typeof ZHealthListQuery>, 'sort' | 'limit' | 'offset'>,
+): SQL[] {
   const where: SQL[] = [sql`h.directory_id = ${directoryId}`, sql`h.scope = ${query.scope}`];
   where.push(accountVisible(actor, sql`a.id`));
   if (query.risk?.length)
@@ -140,6 +138,18 @@ export async function listAccountHealth(
   }
   if (query.q)
     where.push(sql`lower(a.display_name) LIKE ${`%${query.q.toLowerCase().replace(/[%_\\]/g, '\\$&')}%`}`);
+  return where;
+}
+
+/** The command center's list: accounts ranked by churn risk (then lowest health), filtered. */
+export async function listAccountHealth(
+  db: Executor,
+  actor: Actor,
+  directoryId: number,
+  query: z.output<typeof ZHealthListQuery>,
+) {
+  authorize(actor, 'data:read');
+  const where = listFilters(actor, directoryId, query);
   const rows = await queryRows<HealthRow>(
     db,
     sql`SELECT ${ROW_COLUMNS} FROM account_health h JOIN accounts a ON a.id = h.account_id
@@ -153,6 +163,79 @@ export async function listAccountHealth(
   };
 }
 
+/**
+ * The command center's headline figures over the same filters as the list: accounts by risk and
+ * band, average health, insufficient signal, renewals soon.
+ */
+export async function healthSummary(
+  db: Executor,
+  actor: Actor,
+  directoryId: number,
+  query: z.output<typeof ZHealthListQuery>,
+) {
+  authorize(actor, 'data:read');
+  const model = await healthModelOf(db, directoryId);
+  const where = listFilters(actor, directoryId, query);
+  const [row] = await queryRows<Record<string, number | null>>(
+    db,
+    sql`SELECT count(*)::int AS accounts,
+          count(*) FILTER (WHERE h.risk = 'high')::int AS high, count(*) FILTER (WHERE h.risk = 'medium')::int AS medium,
+          count(*) FILTER (WHERE h.risk = 'low')::int AS low, count(*) FILTER (WHERE h.risk = 'unknown')::int AS unknown,
+          count(*) FILTER (WHERE h.band = 'red')::int AS red, count(*) FILTER (WHERE h.band = 'yellow')::int AS yellow,
+          count(*) FILTER (WHERE h.band = 'green')::int AS green,
+          count(*) FILTER (WHERE h.band = 'insufficient')::int AS insufficient,
+          round(avg(h.health)::numeric, 1)::float8 AS average_health,
+          count(*) FILTER (WHERE h.renewal_date BETWEEN current_date AND current_date + ${model.renewalSoonDays}::int)::int AS renewals_soon,
+          sum(h.arr) FILTER (WHERE h.risk = 'high')::float8 AS arr_at_high_risk
+        FROM account_health h JOIN accounts a ON a.id = h.account_id WHERE ${sql.join(where, sql` AND `)}`,
+  );
+  const n = (k: string) => Number(row?.[k] ?? 0);
+  return {
+    accounts: n('accounts'),
+    byRisk: { high: n('high'), medium: n('medium'), low: n('low'), unknown: n('unknown') },
+    byBand: { red: n('red'), yellow: n('yellow'), green: n('green'), insufficient: n('insufficient') },
+    averageHealth:
+      row?.average_health === null || row?.average_health === undefined ? null : Number(row.average_health),
+    renewalsSoon: n('renewals_soon'),
+    renewalSoonDays: model.renewalSoonDays,
+    arrAtHighRisk:
+      row?.arr_at_high_risk === null || row?.arr_at_high_risk === undefined
+        ? null
+        : Number(row.arr_at_high_risk),
+  };
+}
+
+/** The hierarchy below an account, `depth` levels, each node with its subtree health (for the tree). */
+export async function healthTree(db: Executor, actor: Actor, accountId: number, depth: number) {
+  authorize(actor, 'data:read');
+  const [root] = await queryRows<{ id: number }>(
+    db,
+    sql`SELECT a.id FROM accounts a WHERE a.id = ${accountId} AND ${accountVisible(actor, sql`a.id`)}`,
+  );
+  if (!root) throw notFound(`No account ${accountId}`);
+  const rows = await queryRows<HealthRow & { depth: number }>(
+    db,
+    sql`SELECT ${ROW_COLUMNS}, c.depth FROM account_closure c
+        JOIN accounts a ON a.id = c.descendant_id AND a.deleted_at IS NULL
+        LEFT JOIN account_health h ON h.account_id = a.id AND h.scope = 'subtree'
+        WHERE c.ancestor_id = ${accountId} AND c.depth <= ${depth} AND ${accountVisible(actor, sql`a.id`)}
+        ORDER BY c.depth, h.risk_rank NULLS LAST, lower(a.display_name) LIMIT 2000`,
+  );
+  if (rows.length === 0) throw notFound(`No account ${accountId}`);
+  // An account imported since the last recompute has no health row yet: shown without a score.
+  return {
+    items: rows.map((r) => ({
+      ...toAccountHealth({
+        ...r,
+        scope: 'subtree',
+        band: r.band ?? 'insufficient',
+        risk: r.risk ?? 'unknown',
+      }),
+      depth: Number(r.depth),
+    })),
+  };
+}
+
 /** Where to intervene: health that dropped, detractor decision makers, silent key roles, renewals at risk. */
 export async function interventions(db: Executor, actor: Actor, directoryId: number, limit = 10) {
   authorize(actor, 'data:read');
@@ -162,7 +245,7 @@ export async function interventions(db: Executor, actor: Actor, directoryId: num
   const [dropped, detractors, silent, renewals] = await Promise.all([
     queryRows<HealthRow & { before: number }>(
       db,
-      sql`SELECT ${ROW_COLUMNS}, d.health AS before
+      sql`SELECT ${ROW_COLUMNS}, d.health AS before, count(*) OVER () AS total
           FROM account_health h JOIN accounts a ON a.id = h.account_id
           JOIN LATERAL (SELECT health FROM account_health_daily d WHERE d.account_id = h.account_id AND d.scope = 'own'
             AND d.day <= current_date - 30 AND d.health IS NOT NULL ORDER BY d.day DESC LIMIT 1) d ON true
@@ -172,21 +255,28 @@ export async function interventions(db: Executor, actor: Actor, directoryId: num
     ),
     queryRows<HealthRow>(
       db,
-      sql`SELECT ${ROW_COLUMNS} ${base} AND h.reasons @> '[{"code":"detractor_key_role"}]'
+      sql`SELECT ${ROW_COLUMNS}, count(*) OVER () AS total ${base} AND h.reasons @> '[{"code":"detractor_key_role"}]'
           ORDER BY (h.key_detractor ->> 'at') DESC LIMIT ${limit}`,
     ),
     queryRows<HealthRow>(
       db,
-      sql`SELECT ${ROW_COLUMNS} ${base} AND cardinality(h.silent_roles) > 0
+      sql`SELECT ${ROW_COLUMNS}, count(*) OVER () AS total ${base} AND cardinality(h.silent_roles) > 0
           ORDER BY h.arr DESC NULLS LAST, cardinality(h.silent_roles) DESC LIMIT ${limit}`,
     ),
     queryRows<HealthRow>(
       db,
-      sql`SELECT ${ROW_COLUMNS} ${base} AND h.reasons @> '[{"code":"renewal_soon"}]'
+      sql`SELECT ${ROW_COLUMNS}, count(*) OVER () AS total ${base} AND h.reasons @> '[{"code":"renewal_soon"}]'
           ORDER BY h.renewal_date LIMIT ${limit}`,
     ),
   ]);
+  const total = (rows: Record<string, unknown>[]) => Number(rows[0]?.total ?? 0);
   return {
+    totals: {
+      healthDropped: total(dropped),
+      detractorDecisionMakers: total(detractors),
+      silentKeyRoles: total(silent),
+      renewalsAtRisk: total(renewals),
+    },
     healthDropped: dropped.map((r) => ({ ...toAccountHealth(r), healthBefore: numOrNull(r.before) })),
     detractorDecisionMakers: detractors.map(toAccountHealth),
     silentKeyRoles: silent.map(toAccountHealth),

@@ -205,3 +205,37 @@ describe('account health', () => {
     expect(fit).toMatchObject({ fitted: false });
   });
 });
+
+describe('the command center’s summary and tree', () => {
+  it('sums the list’s accounts by risk and band, and gives each node of a tree its health', async () => {
+    await recomputeDirectory(t.runtime.db, directoryId);
+    const summaryResponse = await api('GET', '/directories/Main/account-health/summary');
+    expect(summaryResponse.statusCode, summaryResponse.body).toBe(200);
+    const summary = summaryResponse.json();
+    const list = (await api('GET', '/directories/Main/account-health?limit=200')).json().items;
+    expect(summary.accounts).toBe(list.length);
+    expect(Object.values(summary.byRisk as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(
+      list.length,
+    );
+    expect(summary.byRisk.high).toBe(list.filter((a: { risk: string }) => a.risk === 'high').length);
+    expect(summary.renewalsSoon).toBe(1);
+    const mine = (await api('GET', '/directories/Main/account-health/summary', undefined, csm)).json();
+    expect(mine.accounts).toBe(2);
+    const tree = (await api('GET', `/accounts/${account['001A']}/health-tree?depth=2`)).json().items;
+    expect(tree.map((n: { name: string; depth: number }) => [n.depth, n.name])).toEqual(
+      expect.arrayContaining([
+        [0, 'Cloud Kicks Holdings'],
+        [1, 'Get Cloudy Consulting, Inc.'],
+        [2, 'Get Cloudy – Reno'],
+      ]),
+    );
+    expect((await api('GET', `/accounts/${account['001A']}/health-tree`, undefined, csm)).statusCode).toBe(
+      404,
+    );
+    // An account manager does not learn the names of accounts above theirs.
+    const reno = (await api('GET', `/accounts/${account['001C']}`, undefined, csm)).json();
+    expect(reno.ancestors.map((a: { displayName: string }) => a.displayName)).toEqual([
+      'Get Cloudy Consulting, Inc.',
+    ]);
+  });
+});

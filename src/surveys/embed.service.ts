@@ -152,7 +152,11 @@ export async function openResponseEmbed(db: Executor, box: SecretBox, token: str
 }
 
 /** The text questions (name, title) of each survey version among the rows. */
-async function textQuestionsOf(db: Executor, rows: { survey_id: number; version: number }[], locale: string) {
+export async function textQuestionsOf(
+  db: Executor,
+  rows: { survey_id: number; version: number }[],
+  locale: string,
+) {
   const out = new Map<string, { name: string; title: string }[]>();
   for (const row of rows) {
     const key = `${row.survey_id}:${row.version}`;

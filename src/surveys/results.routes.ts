@@ -4,6 +4,7 @@ import { tooManyRequests } from '../platform/errors.ts';
 import { actorOf } from '../platform/http/access.ts';
 import { createRateLimiter } from '../platform/http/rate-limiter.ts';
 import type { RouteModule } from '../platform/http/types.ts';
+import { accountResponses, ZAccountResponsesQuery } from './account-responses.service.ts';
 import { CRM_RECORD_FIELDS, createResponseEmbed, openResponseEmbed } from './embed.service.ts';
 import { surveyResults, ZResultsQuery } from './results.service.ts';
 
@@ -115,6 +116,42 @@ export const resultsRoutes: RouteModule = (app, { db, config, secrets }) => {
       },
     },
     async (request) => surveyResults(db.orm, actorOf(request), request.params.id, request.query),
+  );
+
+  app.get(
+    '/accounts/:id/responses',
+    {
+      config: { access: 'data:read' },
+      schema: {
+        tags: ['surveys'],
+        summary:
+          'An account’s feedback timeline: completed responses across surveys (with its descendants on request)',
+        params: ZIdParams,
+        querystring: ZAccountResponsesQuery,
+        response: {
+          200: z.object({
+            items: z.array(
+              z.object({
+                id: z.number(),
+                surveyId: z.number(),
+                survey: z.string(),
+                accountId: z.number(),
+                contactId: z.number().nullable(),
+                contactName: z.string().nullable(),
+                completedAt: z.string(),
+                channel: z.string(),
+                npsScore: z.number().nullable(),
+                npsCategory: z.string().nullable(),
+                csatScore: z.number().nullable(),
+                comments: z.array(z.object({ question: z.string(), text: z.string() })),
+              }),
+            ),
+            nextCursor: z.string().nullable(),
+          }),
+        },
+      },
+    },
+    async (request) => accountResponses(db.orm, actorOf(request), request.params.id, request.query),
   );
 
   app.post(
