@@ -24,6 +24,16 @@ export const ZAudience = z.discriminatedUnion('type', [
     teamMemberEmail: z.email().optional(),
     teamRole: z.enum(TEAM_ROLES).optional(),
   }),
+  z.object({
+    type: z.literal('segment'),
+    /** A segment of the directory (src/segments), evaluated when the audience is read: always current. */
+    segmentId: z.number().int().positive(),
+    /**
+     * An account segment: the contacts holding these client roles in its accounts (none: any role).
+     * A contact segment: only its members holding one of these roles somewhere.
+     */
+    roles: z.array(z.enum(CLIENT_ROLES)).min(1).optional(),
+  }),
 ]);
 export type Audience = z.output<typeof ZAudience>;
 
@@ -44,6 +54,7 @@ function audienceMembers(directoryId: number, audience: Audience): SQL {
     return sql`SELECT m.contact_id, pr.account_id, pr.role FROM mailing_list_members m
       JOIN mailing_lists l ON l.id = m.mailing_list_id AND l.directory_id = ${directoryId}
       ${primaryAccount(sql`m.contact_id`)} WHERE m.mailing_list_id = ${audience.mailingListId}`;
+  if (audience.type === 'segment') return segmentMembers(directoryId, audience);
   if (audience.type === 'contacts')
     return sql`SELECT p.contact_id, pr.account_id, pr.role
       FROM unnest(${`{${audience.contactIds.join(',')}}`}::bigint[]) AS p(contact_id)
@@ -74,6 +85,35 @@ function audienceMembers(directoryId: number, audience: Audience): SQL {
       ${accounts ? sql`AND acr.account_id IN ${accounts}` : sql``}
       ${team}
     ORDER BY acr.contact_id, ${roleRank}, acr.account_id`;
+}
+
+/**
+ * A segment's contacts: rapport_segment_members() (the segments migration) runs the segment's
+ * stored member query, so the segment is evaluated here, at build time, in this statement. A
+ * contact segment's members keep their most senior role's account; an account segment gives the
+ * contacts holding a role (one of `roles`) in its accounts, each once, with their most senior one.
+ */
+function segmentMembers(directoryId: number, audience: Extract<Audience, { type: 'segment' }>): SQL {
+  const roles = audience.roles?.length
+    ? sql`AND acr.role::text IN (${sql.join(
+        audience.roles.map((r) => sql`${r}`),
+        sql`, `,
+      )})`
+    : sql``;
+  return sql`WITH segment AS MATERIALIZED (
+      SELECT member_id, member_entity FROM rapport_segment_members(${audience.segmentId}::bigint, ${directoryId}::bigint))
+    SELECT DISTINCT ON (x.contact_id) x.contact_id, x.account_id, x.role FROM (
+      SELECT m.member_id AS contact_id, pr.account_id, pr.role, pr.rank
+      FROM segment m LEFT JOIN LATERAL (
+        SELECT acr.account_id, acr.role::text AS role, ${roleRank} AS rank FROM account_contact_roles acr
+        JOIN accounts pa ON pa.id = acr.account_id AND pa.deleted_at IS NULL
+        WHERE acr.contact_id = m.member_id ${roles} ORDER BY ${roleRank}, acr.account_id LIMIT 1) pr ON true
+      WHERE m.member_entity = 'contact' ${audience.roles?.length ? sql`AND pr.role IS NOT NULL` : sql``}
+      UNION ALL
+      SELECT acr.contact_id, acr.account_id, acr.role::text, ${roleRank}
+      FROM segment m JOIN account_contact_roles acr ON acr.account_id = m.member_id ${roles}
+      WHERE m.member_entity = 'account') x
+    ORDER BY x.contact_id, x.rank, x.account_id`;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { dashboardsRoutes } from '../dashboards/dashboards.routes.ts';
 import { directoryRoutes } from '../directory/directory.routes.ts';
 import { deliveryRoutes } from '../distributions/delivery.routes.ts';
 import { distributionsRoutes } from '../distributions/distributions.routes.ts';
@@ -9,10 +10,13 @@ import { importsJobs } from '../imports/imports.jobs.ts';
 import { importsRoutes } from '../imports/imports.routes.ts';
 import type { RouteModule } from '../platform/http/types.ts';
 import type { AnyJobDefinition } from '../platform/jobs/define-job.ts';
+import { segmentsRoutes } from '../segments/segments.routes.ts';
 import { responsesTransferRoutes } from '../surveys/responses-transfer.routes.ts';
 import { resultsRoutes } from '../surveys/results.routes.ts';
 import { surveysRoutes } from '../surveys/surveys.routes.ts';
 import { systemRoutes } from '../system/system.routes.ts';
+import { ticketsJobs } from '../tickets/tickets.jobs.ts';
+import { ticketsRoutes } from '../tickets/tickets.routes.ts';
 import { authRoutes } from '../users/auth.routes.ts';
 import { tokensRoutes } from '../users/tokens.routes.ts';
 import { usersJobs } from '../users/users.jobs.ts';
@@ -33,6 +37,9 @@ export const routeCatalog: RouteModule[] = [
   deliveryRoutes,
   templatesRoutes,
   healthRoutes,
+  dashboardsRoutes,
+  ticketsRoutes,
+  segmentsRoutes,
 ];
 
 /** Every domain's background jobs and schedules. A new domain adds its jobs here. */
@@ -41,4 +48,5 @@ export const jobCatalog: AnyJobDefinition[] = [
   ...importsJobs,
   ...distributionsJobs,
   ...healthJobs,
+  ...ticketsJobs,
 ];

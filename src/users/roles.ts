@@ -16,14 +16,15 @@ export const PERMISSIONS = [
   'settings:manage',
   'data:read', // directory, accounts, surveys, responses, dashboards
   'data:write', // imports, mappings, surveys, distributions, workflows
+  'tickets:work', // change a ticket's status and add notes (account managers: on the tickets they see)
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 const ROLE_PERMISSIONS: Record<UserRole, readonly Permission[]> = {
   admin: PERMISSIONS,
-  cx_manager: ['data:read', 'data:write', 'jobs:read'],
+  cx_manager: ['data:read', 'data:write', 'jobs:read', 'tickets:work'],
   // Account managers read and act on their own accounts; the scoping is applied by each domain.
-  account_manager: ['data:read'],
+  account_manager: ['data:read', 'tickets:work'],
   viewer: ['data:read'],
 };
 

@@ -24,7 +24,7 @@ describe('user management', () => {
       role: 'account_manager',
       disabled: false,
     });
-    expect(user.permissions).toEqual(['data:read']);
+    expect(user.permissions).toEqual(['data:read', 'tickets:work']);
     expect(generatedPassword).toHaveLength(20);
     await expect(t.signIn('dana.owner@example.test', generatedPassword)).resolves.toMatch(/rapport_session/);
 

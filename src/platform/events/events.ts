@@ -3,7 +3,19 @@ import type { Executor } from '../db/database.ts';
 import { domainEvents } from './events.schema.ts';
 
 /** Every event type a domain emits; a new one is added here so readers can rely on the list. */
-export const EVENT_TYPES = ['response.created', 'response.completed', 'distribution.completed'] as const;
+export const EVENT_TYPES = [
+  'response.created',
+  'response.completed',
+  'distribution.completed',
+  'ticket.created',
+  'ticket.updated',
+  'ticket.resolved',
+  'ticket.closed',
+  'ticket.overdue',
+  'ticket.deleted',
+  'salesforce.outbound_message',
+  'import.completed',
+] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /** Call inside the transaction that makes the change the event reports. */

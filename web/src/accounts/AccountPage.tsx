@@ -3,6 +3,7 @@ import {
   Badge,
   Breadcrumbs,
   Card,
+  Grid,
   Group,
   SimpleGrid,
   Stack,
@@ -10,31 +11,75 @@ import {
   Text,
   Title,
 } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
+import { useQueries, useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { Link, useParams } from 'react-router';
-import { api } from '../api/client.ts';
+import { Link, useParams, useSearchParams } from 'react-router';
+import { ApiError, api } from '../api/client.ts';
 import { type AccountDetail, CLIENT_ROLES, TEAM_ROLES } from '../api/types.ts';
 import { displayValue } from '../common/format.ts';
 import { ErrorState, Loading } from '../common/states.tsx';
 import { EmbedLinkButton } from '../embed/EmbedLinkButton.tsx';
+import { AccountHealthSection, useAccountHealth } from '../health/AccountHealthSection.tsx';
+import { FeedbackTimeline } from '../health/FeedbackTimeline.tsx';
+import { formatDate } from '../health/format.ts';
+import { HEALTH_KEY, NpsScoreBadge } from '../health/parts.tsx';
+import type { AccountHealthDetail } from '../health/types.ts';
 import { formatDateTime } from '../i18n/index.ts';
+import { TicketsCard } from '../tickets/TicketsCard.tsx';
 import { AccountTree } from './AccountTree.tsx';
 
-/** One account: where it sits in the hierarchy, its contacts by client role and its account team. */
+/**
+ * Health badges of the hierarchy: the health API gives each account's children (with their
+ * subtrees), so asking for the account and each ancestor covers the tree down to the children.
+ */
+function useTreeHealth(path: number[]) {
+  const details = useQueries({
+    queries: path.map((id) => ({
+      queryKey: [HEALTH_KEY, 'account', String(id)],
+      queryFn: () => api.get<AccountHealthDetail>(`/accounts/${id}/health`),
+      // An account manager may not see the ancestors: no badge there, and no retry.
+      retry: false,
+    })),
+  });
+  const map = new Map<number, { health: number | null; band: string }>();
+  // The ancestors the reader may not open (an account manager sees their accounts and below).
+  const hidden = new Set(
+    path.filter((_, i) => {
+      const error = details[i]?.error;
+      return error instanceof ApiError && error.status === 404;
+    }),
+  );
+  for (const d of details) {
+    if (!d.data) continue;
+    const self = d.data.subtree ?? d.data.own;
+    if (self) map.set(self.accountId, self);
+    for (const child of d.data.children) map.set(child.accountId, child);
+  }
+  return { map, hidden };
+}
+
+/**
+ * One account: its health and churn risk first, then where it sits in the hierarchy, its contacts
+ * by client role with their latest score, its account team and its latest feedback.
+ */
 export function AccountPage() {
   const { t, i18n } = useTranslation();
   const { id } = useParams();
+  const [params, setParams] = useSearchParams();
+  const scope = params.get('scope') === 'subtree' ? 'subtree' : 'own';
   const account = useQuery({
     queryKey: ['account', id],
     queryFn: () => api.get<AccountDetail>(`/accounts/${id}`),
   });
+  const health = useAccountHealth(id);
+  const path = account.data ? [...account.data.ancestors.map((x) => x.id), account.data.id] : [];
+  const treeHealth = useTreeHealth(path);
   if (account.isPending) return <Loading />;
   if (account.isError) return <ErrorState error={account.error} onRetry={() => void account.refetch()} />;
   const a = account.data;
-  const root = a.ancestors[0]?.id ?? a.id;
   const attributes = Object.entries(a.attributes);
   const byRole = (roles: readonly string[], role: string) => roles.indexOf(role);
+  const scores = new Map((health.data?.contactsByRole ?? []).map((c) => [c.contactId, c]));
 
   return (
     <Stack>
@@ -42,11 +87,17 @@ export function AccountPage() {
         <Anchor component={Link} to="/accounts">
           {t('accounts.title')}
         </Anchor>
-        {a.ancestors.map((ancestor) => (
-          <Anchor key={ancestor.id} component={Link} to={`/accounts/${ancestor.id}`}>
-            {ancestor.displayName}
-          </Anchor>
-        ))}
+        {a.ancestors.map((ancestor) =>
+          treeHealth.hidden.has(ancestor.id) ? (
+            <Text key={ancestor.id} c="dimmed">
+              {ancestor.displayName}
+            </Text>
+          ) : (
+            <Anchor key={ancestor.id} component={Link} to={`/accounts/${ancestor.id}`}>
+              {ancestor.displayName}
+            </Anchor>
+          ),
+        )}
         <Text>{a.displayName}</Text>
       </Breadcrumbs>
       <Group gap="sm">
@@ -61,12 +112,24 @@ export function AccountPage() {
           <EmbedLinkButton directoryId={a.directoryId} field="sfAccountId" value={a.externalRef} />
         )}
       </Group>
+      <AccountHealthSection
+        accountId={a.id}
+        directoryId={a.directoryId}
+        hasChildren={a.childCount > 0}
+        scope={scope}
+        onScope={(next) =>
+          setParams(next === 'subtree' ? { scope: 'subtree' } : {}, {
+            replace: true,
+            preventScrollReset: true,
+          })
+        }
+      />
       <SimpleGrid cols={{ base: 1, md: 2 }}>
         <Card withBorder>
           <Title order={5} mb="xs">
             {t('accounts.hierarchy')}
           </Title>
-          <AccountTree rootId={root} currentId={a.id} depth={a.ancestors.length + 2} />
+          <AccountTree path={path} currentId={a.id} depth={a.ancestors.length + 2} health={treeHealth.map} />
         </Card>
         <Card withBorder data-testid="account-team">
           <Title order={5} mb="xs">
@@ -96,35 +159,82 @@ export function AccountPage() {
           )}
         </Card>
       </SimpleGrid>
-      <Card withBorder data-testid="contacts-by-role">
-        <Title order={5} mb="xs">
-          {t('accounts.contactsByRole')}
-        </Title>
-        {a.contactsByRole.length === 0 ? (
-          <Text c="dimmed">{t('accounts.noContacts')}</Text>
-        ) : (
-          <Table>
-            <Table.Tbody>
-              {[...a.contactsByRole]
-                .sort((x, y) => byRole(CLIENT_ROLES, x.role) - byRole(CLIENT_ROLES, y.role))
-                .map((c) => (
-                  <Table.Tr key={`${c.role}-${c.contactId}`}>
-                    <Table.Td w={220}>
-                      <Badge variant="light">{t(`clientRoles.${c.role}`, { defaultValue: c.role })}</Badge>
-                    </Table.Td>
-                    <Table.Td>
-                      <Anchor component={Link} to={`/directory/contacts/${c.contactId}`}>
-                        {c.name}
-                      </Anchor>
-                    </Table.Td>
-                    <Table.Td>{c.title}</Table.Td>
-                    <Table.Td>{c.email}</Table.Td>
-                  </Table.Tr>
-                ))}
-            </Table.Tbody>
-          </Table>
-        )}
-      </Card>
+      <Grid>
+        <Grid.Col span={{ base: 12, lg: 8 }}>
+          <Card withBorder data-testid="contacts-by-role" h="100%">
+            <Title order={5} mb="xs">
+              {t('accounts.contactsByRole')}
+            </Title>
+            {a.contactsByRole.length === 0 ? (
+              <Text c="dimmed">{t('accounts.noContacts')}</Text>
+            ) : (
+              <Table.ScrollContainer minWidth={720}>
+                <Table>
+                  <Table.Thead>
+                    <Table.Tr>
+                      <Table.Th>{t('common.role')}</Table.Th>
+                      <Table.Th>{t('common.name')}</Table.Th>
+                      <Table.Th>{t('health.contactTitle')}</Table.Th>
+                      <Table.Th>{t('common.email')}</Table.Th>
+                      <Table.Th ta="center">{t('health.latestScore')}</Table.Th>
+                      <Table.Th>{t('health.answeredOn')}</Table.Th>
+                    </Table.Tr>
+                  </Table.Thead>
+                  <Table.Tbody>
+                    {[...a.contactsByRole]
+                      .sort((x, y) => byRole(CLIENT_ROLES, x.role) - byRole(CLIENT_ROLES, y.role))
+                      .map((c) => (
+                        <Table.Tr key={`${c.role}-${c.contactId}`}>
+                          <Table.Td w={220}>
+                            <Badge variant="light">
+                              {t(`clientRoles.${c.role}`, { defaultValue: c.role })}
+                            </Badge>
+                          </Table.Td>
+                          <Table.Td>
+                            <Anchor component={Link} to={`/directory/contacts/${c.contactId}`}>
+                              {c.name}
+                            </Anchor>
+                          </Table.Td>
+                          <Table.Td>{c.title}</Table.Td>
+                          <Table.Td>{c.email}</Table.Td>
+                          <Table.Td ta="center">
+                            <NpsScoreBadge
+                              score={scores.get(c.contactId)?.npsScore ?? null}
+                              category={scores.get(c.contactId)?.npsCategory ?? null}
+                            />
+                          </Table.Td>
+                          <Table.Td>
+                            <Text size="sm" c="dimmed">
+                              {formatDate(scores.get(c.contactId)?.at, i18n.language)}
+                            </Text>
+                          </Table.Td>
+                        </Table.Tr>
+                      ))}
+                  </Table.Tbody>
+                </Table>
+              </Table.ScrollContainer>
+            )}
+          </Card>
+        </Grid.Col>
+        <Grid.Col span={{ base: 12, lg: 4 }}>
+          <Card withBorder h="100%" data-testid="account-feedback">
+            <Title order={5} mb="xs">
+              {t('health.latestFeedback')}
+            </Title>
+            {health.isError ? (
+              <ErrorState error={health.error} />
+            ) : health.isPending ? (
+              <Loading />
+            ) : (
+              <FeedbackTimeline contacts={health.data.contactsByRole} />
+            )}
+          </Card>
+        </Grid.Col>
+      </Grid>
+      <TicketsCard
+        scope="account"
+        prefill={{ directoryId: a.directoryId, accountId: a.id, accountName: a.displayName }}
+      />
       <SimpleGrid cols={{ base: 1, md: 2 }}>
         <Card withBorder>
           <Title order={5} mb="xs">

@@ -25,7 +25,17 @@ const SurveysPage = page(() => import('../surveys/SurveysPage.tsx'), 'SurveysPag
 const SurveyEditorPage = page(() => import('../surveys/SurveyEditorPage.tsx'), 'SurveyEditorPage');
 const ResultsPage = page(() => import('../surveys/results/ResultsPage.tsx'), 'ResultsPage');
 const ResponsesWidget = page(() => import('../embed/ResponsesWidget.tsx'), 'ResponsesWidget');
+const DashboardsPage = page(() => import('../dashboards/DashboardsPage.tsx'), 'DashboardsPage');
+const DashboardPage = page(() => import('../dashboards/DashboardPage.tsx'), 'DashboardPage');
+const EmbedDashboardPage = page(() => import('../dashboards/EmbedDashboardPage.tsx'), 'EmbedDashboardPage');
 const SettingsPage = page(() => import('../settings/SettingsPage.tsx'), 'SettingsPage');
+const SegmentsPage = page(() => import('../segments/SegmentsPage.tsx'), 'SegmentsPage');
+const SegmentEditorPage = page(() => import('../segments/SegmentEditorPage.tsx'), 'SegmentEditorPage');
+const SegmentMembersPage = page(() => import('../segments/SegmentMembersPage.tsx'), 'SegmentMembersPage');
+const TicketsPage = page(() => import('../tickets/TicketsPage.tsx'), 'TicketsPage');
+const TicketPage = page(() => import('../tickets/TicketPage.tsx'), 'TicketPage');
+const CommandCenterPage = page(() => import('../health/CommandCenterPage.tsx'), 'CommandCenterPage');
+const HealthModelPage = page(() => import('../health/HealthModelPage.tsx'), 'HealthModelPage');
 const DistributionsLayout = page(
   () => import('../distributions/DistributionsLayout.tsx'),
   'DistributionsLayout',
@@ -111,8 +121,16 @@ export function App() {
           </Suspense>
         }
       />
+      <Route
+        path="/embed/dashboards/:token"
+        element={
+          <Suspense fallback={<Loading />}>
+            <EmbedDashboardPage />
+          </Suspense>
+        }
+      />
       <Route element={<RequireSession />}>
-        <Route index element={<Navigate to="/accounts" replace />} />
+        <Route index element={<CommandCenterPage />} />
         <Route path="directory" element={<DirectoryLayout />}>
           <Route index element={<Navigate to="contacts" replace />} />
           <Route path="contacts" element={<ContactsPage />} />
@@ -125,6 +143,10 @@ export function App() {
         </Route>
         <Route path="accounts" element={<AccountsPage />} />
         <Route path="accounts/:id" element={<AccountPage />} />
+        <Route path="segments" element={<SegmentsPage />} />
+        <Route path="segments/new" element={<SegmentEditorPage />} />
+        <Route path="segments/:id" element={<SegmentEditorPage />} />
+        <Route path="segments/:id/members" element={<SegmentMembersPage />} />
         <Route path="surveys" element={<SurveysPage />} />
         <Route path="surveys/:id" element={<SurveyEditorPage />} />
         <Route path="surveys/:id/results" element={<ResultsPage />} />
@@ -139,8 +161,12 @@ export function App() {
         <Route path="distributions/new" element={<DistributionFormPage />} />
         <Route path="distributions/:id" element={<DistributionPage />} />
         <Route path="distributions/:id/edit" element={<DistributionFormPage />} />
+        <Route path="tickets" element={<TicketsPage />} />
+        <Route path="tickets/:id" element={<TicketPage />} />
         <Route path="workflows" element={<LaterSection section="workflows" />} />
-        <Route path="dashboards" element={<LaterSection section="dashboards" />} />
+        <Route path="dashboards" element={<DashboardsPage />} />
+        <Route path="dashboards/:id" element={<DashboardPage />} />
+        <Route path="settings/health-model" element={<HealthModelPage />} />
         <Route path="settings/:tab?" element={<SettingsPage />} />
         <Route path="*" element={<NotFound />} />
       </Route>

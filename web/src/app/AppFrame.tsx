@@ -5,10 +5,13 @@ import {
   IconBuildingSkyscraper,
   IconChartBar,
   IconClipboardList,
+  IconFilter,
+  IconGauge,
   IconLogout,
   IconRoute,
   IconSend,
   IconSettings,
+  IconTicket,
   IconUser,
 } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
@@ -18,10 +21,13 @@ import { useCurrentUser, useSignOut } from '../auth/session.ts';
 import { LanguageSwitch } from './LanguageSwitch.tsx';
 
 const SECTIONS = [
+  { key: 'command-center', path: '/', label: 'health.title', icon: IconGauge },
   { key: 'directory', icon: IconAddressBook },
   { key: 'accounts', icon: IconBuildingSkyscraper },
+  { key: 'segments', label: 'segments.nav', icon: IconFilter },
   { key: 'surveys', icon: IconClipboardList },
   { key: 'distributions', icon: IconSend },
+  { key: 'tickets', label: 'tickets.nav', icon: IconTicket },
   { key: 'workflows', icon: IconRoute },
   { key: 'dashboards', icon: IconChartBar },
   { key: 'settings', icon: IconSettings },
@@ -88,18 +94,26 @@ export function AppFrame({ children }: { children: ReactNode }) {
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="xs" aria-label="Sections">
-        {SECTIONS.map(({ key, icon: Icon }) => (
-          <NavLink
-            key={key}
-            data-testid={`nav-${key}`}
-            component={Link}
-            to={`/${key}`}
-            label={t(`nav.${key}`)}
-            leftSection={<Icon size={18} stroke={1.6} />}
-            active={location.pathname === `/${key}` || location.pathname.startsWith(`/${key}/`)}
-            onClick={close}
-          />
-        ))}
+        {SECTIONS.map((section) => {
+          const { key, icon: Icon } = section;
+          const path = 'path' in section ? section.path : `/${key}`;
+          return (
+            <NavLink
+              key={key}
+              data-testid={`nav-${key}`}
+              component={Link}
+              to={path}
+              label={t('label' in section ? section.label : `nav.${key}`)}
+              leftSection={<Icon size={18} stroke={1.6} />}
+              active={
+                path === '/'
+                  ? location.pathname === '/'
+                  : location.pathname === path || location.pathname.startsWith(`${path}/`)
+              }
+              onClick={close}
+            />
+          );
+        })}
       </AppShell.Navbar>
       <AppShell.Main>{children}</AppShell.Main>
     </AppShell>

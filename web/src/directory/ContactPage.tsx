@@ -22,6 +22,7 @@ import { displayValue } from '../common/format.ts';
 import { ErrorState, Loading } from '../common/states.tsx';
 import { EmbedLinkButton } from '../embed/EmbedLinkButton.tsx';
 import { formatDateTime } from '../i18n/index.ts';
+import { TicketsCard } from '../tickets/TicketsCard.tsx';
 import { contactName } from './ContactsPage.tsx';
 
 const OPT_OUTS = ['email', 'sms', 'doNotCall', 'fax', 'emailBounced'] as const;
@@ -115,6 +116,16 @@ export function ContactPage() {
           ))}
         </Card>
       </SimpleGrid>
+      <TicketsCard
+        scope="contact"
+        prefill={{
+          directoryId: c.directoryId,
+          contactId: c.id,
+          contactName: contactName(c),
+          accountId: c.roles[0]?.accountId ?? null,
+          accountName: c.roles[0]?.accountName ?? null,
+        }}
+      />
       <SimpleGrid cols={{ base: 1, md: 2 }}>
         <Card withBorder>
           <Title order={5} mb="xs">

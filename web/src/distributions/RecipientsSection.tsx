@@ -19,6 +19,7 @@ import { api } from '../api/client.ts';
 import { type Account, CLIENT_ROLES, type Contact, type MailingList, TEAM_ROLES } from '../api/types.ts';
 import { useCurrentUser } from '../auth/session.ts';
 import { formatNumber } from '../i18n/index.ts';
+import type { Segment } from '../segments/model.ts';
 import { type AudienceType, audienceOf, type Draft } from './form-model.ts';
 import { contactLabel, type useSearchOptions } from './parts.tsx';
 
@@ -46,6 +47,12 @@ export function RecipientsSection({
     queryKey: ['mailing-lists', directoryId],
     queryFn: () => api.get<{ items: MailingList[] }>(`/directories/${directoryId}/mailing-lists`),
   });
+  const segments = useQuery({
+    queryKey: ['segments', directoryId],
+    queryFn: () => api.get<{ items: Segment[] }>(`/directories/${directoryId}/segments`),
+    enabled: draft.audienceType === 'segment',
+  });
+  const segment = segments.data?.items.find((s) => String(s.id) === draft.segmentId);
   const audience = audienceOf(draft, user.email);
   const [debounced] = useDebouncedValue(JSON.stringify(audience), 300);
   const count = useQuery({
@@ -63,10 +70,13 @@ export function RecipientsSection({
       <SegmentedControl
         value={draft.audienceType}
         onChange={(value) => set({ audienceType: value as AudienceType })}
-        data={(['mailingList', 'contacts', 'accountRoles'] as const).map((value) => ({
-          value,
-          label: t(`distributions.audience.${value}`),
-        }))}
+        data={[
+          ...(['mailingList', 'contacts', 'accountRoles'] as const).map((value) => ({
+            value,
+            label: t(`distributions.audience.${value}`),
+          })),
+          { value: 'segment', label: t('segments.audienceOption') },
+        ]}
         data-testid="audience-type"
       />
       {draft.audienceType === 'mailingList' && (
@@ -83,6 +93,39 @@ export function RecipientsSection({
           nothingFoundMessage={t('distributions.noLists')}
           data-testid="mailing-list"
         />
+      )}
+      {draft.audienceType === 'segment' && (
+        <Stack gap="sm">
+          <Select
+            label={t('segments.audienceOption')}
+            placeholder={t('segments.pickSegment')}
+            searchable
+            value={draft.segmentId}
+            onChange={(value) => set({ segmentId: value })}
+            data={(segments.data?.items ?? []).map((s) => ({
+              value: String(s.id),
+              label: t('segments.segmentOption', {
+                name: s.name,
+                entity: t(`segments.entities.${s.entity}`),
+                count: s.count ?? '—',
+              }),
+            }))}
+            rightSection={segments.isFetching ? <Loader size="xs" /> : undefined}
+            nothingFoundMessage={t('segments.noSegments')}
+            description={t('segments.alwaysCurrent')}
+            data-testid="segment-picker"
+          />
+          {draft.segmentId && (
+            <MultiSelect
+              label={segment?.entity === 'account' ? t('segments.accountRoles') : t('segments.contactRoles')}
+              placeholder={t('segments.anyRole')}
+              value={draft.roles}
+              onChange={(roles) => set({ roles })}
+              data={CLIENT_ROLES.map((value) => ({ value, label: t(`clientRoles.${value}`) }))}
+              data-testid="segment-roles"
+            />
+          )}
+        </Stack>
       )}
       {draft.audienceType === 'contacts' && (
         <MultiSelect

@@ -34,6 +34,7 @@ export interface Draft {
   parentId: string | null;
   audienceType: AudienceType;
   mailingListId: string | null;
+  segmentId: string | null;
   contactIds: string[];
   roles: string[];
   accountIds: string[];
@@ -89,6 +90,7 @@ export function emptyDraft(defaults: {
     parentId: null,
     audienceType: 'mailingList',
     mailingListId: null,
+    segmentId: null,
     contactIds: [],
     roles: [],
     accountIds: [],
@@ -120,6 +122,14 @@ export function audienceOf(draft: Draft, myEmail: string): Audience | null {
     return draft.mailingListId ? { type: 'mailingList', mailingListId: Number(draft.mailingListId) } : null;
   if (draft.audienceType === 'contacts')
     return draft.contactIds.length ? { type: 'contacts', contactIds: draft.contactIds.map(Number) } : null;
+  if (draft.audienceType === 'segment')
+    return draft.segmentId
+      ? {
+          type: 'segment',
+          segmentId: Number(draft.segmentId),
+          ...(draft.roles.length ? { roles: draft.roles } : {}),
+        }
+      : null;
   if (!draft.roles.length) return null;
   return {
     type: 'accountRoles',
@@ -190,8 +200,9 @@ export function fromDistribution(d: Distribution, base: Draft, myEmail: string):
     parentId: d.parentId ? String(d.parentId) : null,
     audienceType: (r.type as AudienceType | undefined) ?? 'mailingList',
     mailingListId: r.type === 'mailingList' && r.mailingListId ? String(r.mailingListId) : null,
+    segmentId: r.type === 'segment' && r.segmentId ? String(r.segmentId) : null,
     contactIds: r.type === 'contacts' && Array.isArray(r.contactIds) ? r.contactIds.map(String) : [],
-    roles: r.type === 'accountRoles' && Array.isArray(r.roles) ? r.roles : [],
+    roles: (r.type === 'accountRoles' || r.type === 'segment') && Array.isArray(r.roles) ? r.roles : [],
     accountIds: r.type === 'accountRoles' && Array.isArray(r.accountIds) ? r.accountIds.map(String) : [],
     includeDescendants: r.type === 'accountRoles' ? r.includeDescendants !== false : true,
     onlyMine: r.type === 'accountRoles' && !!r.teamMemberEmail && r.teamMemberEmail === myEmail,

@@ -76,7 +76,9 @@ export type Audience =
       includeDescendants?: boolean;
       teamMemberEmail?: string;
       teamRole?: string;
-    };
+    }
+  /** A segment (src/segments), evaluated when the distribution starts; roles: see ZAudience. */
+  | { type: 'segment'; segmentId: number; roles?: string[] };
 
 export interface EmailMessage {
   fromName: string;

@@ -10,6 +10,7 @@ import { Pager } from '../common/Pager.tsx';
 import { ErrorState, Loading } from '../common/states.tsx';
 import { useCursorPages } from '../common/use-cursor-pages.ts';
 import { formatDateTime } from '../i18n/index.ts';
+import { OpenTicketButton } from '../tickets/TicketFormModal.tsx';
 import { ResponsesImport } from './ResponsesImport.tsx';
 import { NPS_CATEGORIES, NPS_COLORS, type SurveyResponse } from './response-types.ts';
 import type { SurveyDetail } from './types.ts';
@@ -128,6 +129,7 @@ export function ResponsesPanel({ survey }: { survey: SurveyDetail }) {
                 <Table.Th>{t('responses.account')}</Table.Th>
                 <Table.Th>{t('responses.nps')}</Table.Th>
                 <Table.Th>{t('responses.csat')}</Table.Th>
+                {canWrite && <Table.Th />}
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
@@ -174,6 +176,28 @@ export function ResponsesPanel({ survey }: { survey: SurveyDetail }) {
                     )}
                   </Table.Td>
                   <Table.Td>{r.csatScore ?? ''}</Table.Td>
+                  {canWrite && (
+                    <Table.Td>
+                      <OpenTicketButton
+                        variant="subtle"
+                        prefill={() => {
+                          const name = r.contact?.name ?? r.contact?.email ?? t('tickets.anonymous');
+                          return {
+                            directoryId: survey.directoryId,
+                            accountId: r.account?.id ?? null,
+                            accountName: r.account?.name ?? null,
+                            contactId: r.contact?.id ?? null,
+                            contactName: r.contact ? name : null,
+                            responseId: r.id,
+                            title:
+                              r.npsCategory && r.npsScore !== null
+                                ? t(`tickets.defaultTitle.${r.npsCategory}`, { name, score: r.npsScore })
+                                : t('tickets.defaultTitle.response', { name }),
+                          };
+                        }}
+                      />
+                    </Table.Td>
+                  )}
                 </Table.Tr>
               ))}
             </Table.Tbody>
