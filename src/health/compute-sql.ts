@@ -1,5 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../platform/db/database.ts';
+import { openTicketCounts } from '../tickets/conditions.ts';
 import type { HealthModel } from './model.ts';
 
 /**
@@ -112,6 +113,7 @@ export async function writeOwnRaw(
       SELECT dr.account_id, count(*) FILTER (WHERE dr.counts_for_frequency AND dr.sent_at > now() - ${window})::int AS invitations,
         max(dr.sent_at) AS last_contact
       FROM distribution_recipients dr JOIN acc ON acc.id = dr.account_id WHERE dr.sent_at IS NOT NULL GROUP BY 1),
+    tickets AS (${openTicketCounts(sql`SELECT id FROM acc`)}),
     key_detractor AS (
       SELECT DISTINCT ON (l.account_id) l.account_id, jsonb_build_object(
           'role', acr.role::text, 'score', l.nps_score, 'at', l.completed_at,
@@ -124,8 +126,8 @@ export async function writeOwnRaw(
       ORDER BY l.account_id, l.completed_at DESC)
     INSERT INTO account_health AS h (account_id, scope, directory_id, level, responses, responses_prev, nps_n,
       promoters, passives, detractors, w_total, w_promoters, w_detractors, prev_n, prev_promoters, prev_detractors,
-      csat_sum, csat_n, key_present, key_covered, silent_roles, invitations, last_feedback_at, last_contact_at, arr,
-      renewal_date, key_detractor, computed_at)
+      csat_sum, csat_n, key_present, key_covered, silent_roles, invitations, open_tickets, last_feedback_at,
+      last_contact_at, arr, renewal_date, key_detractor, computed_at)
     SELECT acc.id, 'own', ${directoryId},
       coalesce((SELECT max(cl.depth) FROM account_closure cl WHERE cl.descendant_id = acc.id), 0),
       coalesce(counts.responses, 0), coalesce(counts.responses_prev, 0),
@@ -133,6 +135,7 @@ export async function writeOwnRaw(
       coalesce(nps.wp, 0), coalesce(nps.wd, 0), coalesce(prev.n, 0), coalesce(prev.p, 0), coalesce(prev.d, 0),
       coalesce(counts.csat_sum, 0), coalesce(counts.csat_n, 0), coalesce(coverage.present, 0),
       coalesce(coverage.covered, 0), coalesce(coverage.silent, '{}'), coalesce(sent.invitations, 0),
+      coalesce(tickets.open, 0),
       -- Older than both windows: the account's last answer ever (an index range on its responses).
       coalesce(counts.last_at, (SELECT max(r.completed_at) FROM responses r
         WHERE r.account_id = acc.id AND r.status = 'complete')),
@@ -149,6 +152,7 @@ export async function writeOwnRaw(
     LEFT JOIN coverage ON coverage.account_id = acc.id
     LEFT JOIN sent ON sent.account_id = acc.id
     LEFT JOIN key_detractor ON key_detractor.account_id = acc.id
+    LEFT JOIN tickets ON tickets.account_id = acc.id
     ON CONFLICT (account_id, scope) DO UPDATE SET level = excluded.level, responses = excluded.responses,
       responses_prev = excluded.responses_prev, nps_n = excluded.nps_n, promoters = excluded.promoters,
       passives = excluded.passives, detractors = excluded.detractors, w_total = excluded.w_total,
@@ -156,8 +160,9 @@ export async function writeOwnRaw(
       prev_promoters = excluded.prev_promoters, prev_detractors = excluded.prev_detractors,
       csat_sum = excluded.csat_sum, csat_n = excluded.csat_n, key_present = excluded.key_present,
       key_covered = excluded.key_covered, silent_roles = excluded.silent_roles, invitations = excluded.invitations,
-      last_feedback_at = excluded.last_feedback_at, last_contact_at = excluded.last_contact_at, arr = excluded.arr,
-      renewal_date = excluded.renewal_date, key_detractor = excluded.key_detractor, computed_at = excluded.computed_at`);
+      open_tickets = excluded.open_tickets, last_feedback_at = excluded.last_feedback_at,
+      last_contact_at = excluded.last_contact_at, arr = excluded.arr, renewal_date = excluded.renewal_date,
+      key_detractor = excluded.key_detractor, computed_at = excluded.computed_at`);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import { type Database, type Executor, queryRows } from '../platform/db/database.ts';
+import { usesTickets } from '../tickets/conditions.ts';
 import { idList, rebuildClosure, writeOwnRaw, writeSnapshot, writeSubtreeRaw } from './compute-sql.ts';
 import { healthSettings } from './health.schema.ts';
 import { DEFAULT_MODEL, type HealthModel, ZHealthModel } from './model.ts';
@@ -57,6 +58,8 @@ async function scoreRows(
   accounts: number[] | null,
   now: Date,
 ) {
+  const [usage] = await queryRows<{ used: boolean }>(tx, sql`SELECT ${usesTickets(directoryId)} AS used`);
+  const ticketsInUse = usage?.used === true;
   const rows = await queryRows<RawRow>(
     tx,
     sql`SELECT account_id, responses, responses_prev, nps_n, promoters, detractors, w_total, w_promoters,
@@ -95,6 +98,7 @@ async function scoreRows(
         model,
         now,
         scope === 'subtree' ? (r.health === null ? null : Number(r.health)) : undefined,
+        ticketsInUse,
       );
       return {
         account_id: Number(r.account_id),

@@ -27,7 +27,8 @@ export async function refreshFromEvents(db: Database): Promise<number> {
   const events = await queryRows<{ id: number; account_id: number | null }>(
     db.orm,
     sql`SELECT id, (payload ->> 'accountId')::bigint AS account_id FROM domain_events
-        WHERE id > ${after} AND type IN ('response.completed', 'response.deleted', 'ticket.created', 'ticket.updated')
+        WHERE id > ${after} AND type IN ('response.completed', 'response.deleted', 'ticket.created', 'ticket.updated',
+            'ticket.resolved', 'ticket.closed', 'ticket.deleted')
           AND at < now() - ${SETTLE}
         ORDER BY id LIMIT 5000`,
   );

@@ -239,3 +239,32 @@ describe('the command center’s summary and tree', () => {
     ]);
   });
 });
+
+describe('tickets in account health', () => {
+  it('counts an account’s open tickets, lowers its health and says why', async () => {
+    const before = (await health('001I')).body.own;
+    const created = await api('POST', '/directories/Main/tickets', {
+      title: 'Follow up the last survey',
+      accountId: account['001I'],
+      priority: 'high',
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const started = Date.now();
+    while (Date.now() - started < 5000 && (await refreshFromEvents(t.runtime.db)) === 0)
+      await new Promise((r) => setTimeout(r, 250));
+    const open = (await health('001I')).body.own;
+    expect(open.openTickets).toBe(1);
+    expect(open.components.tickets).toBe(80);
+    expect(open.reasons.map((r: { code: string }) => r.code)).toContain('open_tickets');
+    expect(before.components.tickets).toBeUndefined(); // no ticket in the directory yet: not a signal
+    const resolved = await api('POST', `/tickets/${created.json().id}/transition`, { status: 'resolved' });
+    expect(resolved.statusCode, resolved.body).toBe(200);
+    const again = Date.now();
+    while (Date.now() - again < 5000 && (await refreshFromEvents(t.runtime.db)) === 0)
+      await new Promise((r) => setTimeout(r, 250));
+    const closed = (await health('001I')).body.own;
+    expect(closed.openTickets).toBe(0);
+    expect(closed.components.tickets).toBe(100);
+    expect(closed.health).toBeGreaterThan(open.health);
+  });
+});

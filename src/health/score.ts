@@ -66,6 +66,7 @@ export function score(
   model: HealthModel,
   now: Date,
   healthOverride?: number | null,
+  ticketsInUse = raw.openTickets > 0,
 ): Scored {
   const nps = raw.npsN ? round1((100 * (raw.promoters - raw.detractors)) / raw.npsN) : null;
   const weightedNps = raw.wTotal > 0 ? round1((100 * (raw.wPromoters - raw.wDetractors)) / raw.wTotal) : null;
@@ -87,8 +88,8 @@ export function score(
       : round1(clamp((100 * (model.staleDays - daysSince)) / Math.max(1, model.staleDays - model.freshDays)));
   if (nps !== null && npsPrev !== null) components.trend = round1(clamp(50 + (nps - npsPrev)));
   if (csat !== null) components.csat = csat;
-  // Open tickets only ever lower health: an account without tickets is not healthier for it.
-  if (raw.openTickets > 0) components.tickets = clamp(100 - 20 * raw.openTickets);
+  // Where the directory works with tickets, having none open is a signal too (each open one: −20).
+  if (ticketsInUse) components.tickets = clamp(100 - 20 * raw.openTickets);
 
   const insufficient = raw.responses < model.minResponses;
   let health: number | null = null;
