@@ -35,7 +35,6 @@ const SegmentMembersPage = page(() => import('../segments/SegmentMembersPage.tsx
 const TicketsPage = page(() => import('../tickets/TicketsPage.tsx'), 'TicketsPage');
 const TicketPage = page(() => import('../tickets/TicketPage.tsx'), 'TicketPage');
 const CommandCenterPage = page(() => import('../health/CommandCenterPage.tsx'), 'CommandCenterPage');
-const HealthModelPage = page(() => import('../health/HealthModelPage.tsx'), 'HealthModelPage');
 const DistributionsLayout = page(
   () => import('../distributions/DistributionsLayout.tsx'),
   'DistributionsLayout',
@@ -166,7 +165,6 @@ export function App() {
         <Route path="workflows" element={<LaterSection section="workflows" />} />
         <Route path="dashboards" element={<DashboardsPage />} />
         <Route path="dashboards/:id" element={<DashboardPage />} />
-        <Route path="settings/health-model" element={<HealthModelPage />} />
         <Route path="settings/:tab?" element={<SettingsPage />} />
         <Route path="*" element={<NotFound />} />
       </Route>

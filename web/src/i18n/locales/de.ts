@@ -790,7 +790,7 @@ export const de: Messages = {
     phoneNumber: 'Telefonnummer',
     noSmsYet: 'Noch keine SMS im Postausgang.',
     notE164: 'Geben Sie die Nummer im internationalen Format ein, z. B. +4915112345678.',
-    noConversation: 'Noch keine SMS an diese Nummer.',
+    noConversation: 'Noch keine SMS-Unterhaltung mit dieser Nummer.',
     reply: 'Antworten …',
     sendReply: 'Senden',
     defaults: {
@@ -1102,15 +1102,10 @@ export const de: Messages = {
       average: 'Durchschnittliche Gesundheit',
       averageOf_one: 'über {{formatted}} bewertetes Konto',
       averageOf_other: 'über {{formatted}} bewertete Konten',
-      arrWeighted: 'Nach ARR gewichtet: {{value}}',
       insufficient: 'Zu wenig Signal',
       insufficientShare_one: '{{share}} der Konten: keine Antwort in {{days}} Tagen',
       insufficientShare_other: '{{share}} der Konten: weniger als {{count}} Antworten in {{days}} Tagen',
       renewals: 'Verlängerungen in den nächsten {{days}} Tagen',
-      renewalsAtRisk_one: 'davon {{count}} gefährdet',
-      renewalsAtRisk_other: 'davon {{count}} gefährdet',
-      renewalsArr: '{{arr}} ARR zur Verlängerung',
-      truncated: 'Die Zahlen oben betreffen die ersten {{count}} Konten.',
     },
     intervene: {
       title: 'Wo eingreifen',
@@ -1126,6 +1121,7 @@ export const de: Messages = {
       dropped: 'Gesundheit von {{before}} auf {{now}} gefallen',
       showMore: '{{count}} weitere anzeigen',
       showLess: 'Weniger anzeigen',
+      listed: 'Die ersten {{shown}} von {{total}} Konten sind aufgeführt.',
     },
     filters: {
       search: 'Konten suchen',
@@ -1187,7 +1183,15 @@ export const de: Messages = {
     answeredOn: 'Geantwortet',
     latestFeedback: 'Neuestes Feedback',
     noFeedback: 'Noch hat kein Kontakt dieses Kontos geantwortet.',
-    answered: '{{score}}/10 · {{category}} · {{when}}',
+    feedback: {
+      noneSubtree: 'Noch hat kein Kontakt dieses Kontos oder seiner untergeordneten Konten geantwortet.',
+      anonymous: 'Anonym',
+      childAccount: 'Untergeordnetes Konto',
+      nps: '{{score}}/10 · {{category}}',
+      csat: 'CSAT {{score}}/100',
+      channels: { sms: 'SMS', import: 'Importiert' },
+      loadMore: 'Ältere Rückmeldungen laden',
+    },
     model: {
       title: 'Gesundheitsmodell',
       intro:

@@ -783,7 +783,7 @@ export const en = {
     phoneNumber: 'Phone number',
     noSmsYet: 'No text in the outbox yet.',
     notE164: 'Enter the number in international format, e.g. +15551234567.',
-    noConversation: 'No text to this number yet.',
+    noConversation: 'No SMS conversation with this number yet.',
     reply: 'Reply…',
     sendReply: 'Send',
     defaults: {
@@ -970,15 +970,10 @@ export const en = {
       average: 'Average health',
       averageOf_one: 'over {{formatted}} scored account',
       averageOf_other: 'over {{formatted}} scored accounts',
-      arrWeighted: 'ARR-weighted: {{value}}',
       insufficient: 'Insufficient signal',
       insufficientShare_one: '{{share}} of accounts: no answer in {{days}} days',
       insufficientShare_other: '{{share}} of accounts: fewer than {{count}} answers in {{days}} days',
       renewals: 'Renewals in the next {{days}} days',
-      renewalsAtRisk_one: '{{count}} of them at risk',
-      renewalsAtRisk_other: '{{count}} of them at risk',
-      renewalsArr: '{{arr}} ARR up for renewal',
-      truncated: 'The figures above cover the first {{count}} accounts.',
     },
     intervene: {
       title: 'Where to intervene',
@@ -994,6 +989,7 @@ export const en = {
       dropped: 'Health fell from {{before}} to {{now}}',
       showMore: 'Show {{count}} more',
       showLess: 'Show fewer',
+      listed: 'The first {{shown}} of {{total}} accounts are listed.',
     },
     filters: {
       search: 'Search accounts',
@@ -1053,7 +1049,15 @@ export const en = {
     answeredOn: 'Answered',
     latestFeedback: 'Latest feedback',
     noFeedback: 'No contact of this account has answered yet.',
-    answered: '{{score}}/10 · {{category}} · {{when}}',
+    feedback: {
+      noneSubtree: 'No contact of this account or of its child accounts has answered yet.',
+      anonymous: 'Anonymous',
+      childAccount: 'Child account',
+      nps: '{{score}}/10 · {{category}}',
+      csat: 'CSAT {{score}}/100',
+      channels: { sms: 'SMS', import: 'Imported' },
+      loadMore: 'Load older feedback',
+    },
     model: {
       title: 'Health model',
       intro:

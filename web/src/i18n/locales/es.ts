@@ -793,7 +793,7 @@ export const es: Messages = {
     phoneNumber: 'Número de teléfono',
     noSmsYet: 'Todavía no hay SMS en la bandeja de salida.',
     notE164: 'Escriba el número en formato internacional, p. ej. +34612345678.',
-    noConversation: 'Todavía no hay SMS a este número.',
+    noConversation: 'Todavía no hay ninguna conversación por SMS con este número.',
     reply: 'Responder…',
     sendReply: 'Enviar',
     defaults: {
@@ -1103,15 +1103,10 @@ export const es: Messages = {
       average: 'Salud media',
       averageOf_one: 'de {{formatted}} cuenta puntuada',
       averageOf_other: 'de {{formatted}} cuentas puntuadas',
-      arrWeighted: 'Ponderada por ARR: {{value}}',
       insufficient: 'Señal insuficiente',
       insufficientShare_one: '{{share}} de las cuentas: ninguna respuesta en {{days}} días',
       insufficientShare_other: '{{share}} de las cuentas: menos de {{count}} respuestas en {{days}} días',
       renewals: 'Renovaciones en los próximos {{days}} días',
-      renewalsAtRisk_one: '{{count}} de ellas en riesgo',
-      renewalsAtRisk_other: '{{count}} de ellas en riesgo',
-      renewalsArr: '{{arr}} de ARR por renovar',
-      truncated: 'Las cifras de arriba cubren las primeras {{count}} cuentas.',
     },
     intervene: {
       title: 'Dónde intervenir',
@@ -1127,6 +1122,7 @@ export const es: Messages = {
       dropped: 'La salud bajó de {{before}} a {{now}}',
       showMore: 'Mostrar {{count}} más',
       showLess: 'Mostrar menos',
+      listed: 'Se muestran las primeras {{shown}} de {{total}} cuentas.',
     },
     filters: {
       search: 'Buscar cuentas',
@@ -1187,7 +1183,15 @@ export const es: Messages = {
     answeredOn: 'Respondió',
     latestFeedback: 'Últimas opiniones',
     noFeedback: 'Ningún contacto de esta cuenta ha respondido aún.',
-    answered: '{{score}}/10 · {{category}} · {{when}}',
+    feedback: {
+      noneSubtree: 'Ningún contacto de esta cuenta ni de sus cuentas hijas ha respondido aún.',
+      anonymous: 'Anónimo',
+      childAccount: 'Cuenta hija',
+      nps: '{{score}}/10 · {{category}}',
+      csat: 'CSAT {{score}}/100',
+      channels: { sms: 'SMS', import: 'Importada' },
+      loadMore: 'Cargar opiniones anteriores',
+    },
     model: {
       title: 'Modelo de salud',
       intro:

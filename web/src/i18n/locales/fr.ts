@@ -794,7 +794,7 @@ export const fr: Messages = {
     phoneNumber: 'Numéro de téléphone',
     noSmsYet: 'Aucun SMS dans la boîte d’envoi pour l’instant.',
     notE164: 'Saisissez le numéro au format international, ex. +33612345678.',
-    noConversation: 'Aucun SMS vers ce numéro pour l’instant.',
+    noConversation: 'Aucune conversation SMS avec ce numéro pour l’instant.',
     reply: 'Répondre…',
     sendReply: 'Envoyer',
     defaults: {
@@ -1105,15 +1105,10 @@ export const fr: Messages = {
       average: 'Santé moyenne',
       averageOf_one: 'sur {{formatted}} compte noté',
       averageOf_other: 'sur {{formatted}} comptes notés',
-      arrWeighted: 'Pondérée par l’ARR : {{value}}',
       insufficient: 'Signal insuffisant',
       insufficientShare_one: '{{share}} des comptes : aucune réponse en {{days}} jours',
       insufficientShare_other: '{{share}} des comptes : moins de {{count}} réponses en {{days}} jours',
       renewals: 'Renouvellements dans les {{days}} prochains jours',
-      renewalsAtRisk_one: 'dont {{count}} à risque',
-      renewalsAtRisk_other: 'dont {{count}} à risque',
-      renewalsArr: '{{arr}} d’ARR à renouveler',
-      truncated: 'Les chiffres ci-dessus portent sur les {{count}} premiers comptes.',
     },
     intervene: {
       title: 'Où intervenir',
@@ -1129,6 +1124,7 @@ export const fr: Messages = {
       dropped: 'La santé est passée de {{before}} à {{now}}',
       showMore: 'Afficher {{count}} de plus',
       showLess: 'Afficher moins',
+      listed: 'Les {{shown}} premiers des {{total}} comptes sont listés.',
     },
     filters: {
       search: 'Rechercher un compte',
@@ -1188,7 +1184,15 @@ export const fr: Messages = {
     answeredOn: 'Répondu',
     latestFeedback: 'Derniers retours',
     noFeedback: 'Aucun contact de ce compte n’a encore répondu.',
-    answered: '{{score}}/10 · {{category}} · {{when}}',
+    feedback: {
+      noneSubtree: 'Aucun contact de ce compte ni de ses comptes enfants n’a encore répondu.',
+      anonymous: 'Anonyme',
+      childAccount: 'Compte enfant',
+      nps: '{{score}}/10 · {{category}}',
+      csat: 'CSAT {{score}}/100',
+      channels: { sms: 'SMS', import: 'Importée' },
+      loadMore: 'Afficher les retours plus anciens',
+    },
     model: {
       title: 'Modèle de santé',
       intro:

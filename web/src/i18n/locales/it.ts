@@ -792,7 +792,7 @@ export const it: Messages = {
     phoneNumber: 'Numero di telefono',
     noSmsYet: 'Ancora nessun SMS nella posta in uscita.',
     notE164: 'Inserisci il numero in formato internazionale, es. +393331234567.',
-    noConversation: 'Ancora nessun SMS verso questo numero.',
+    noConversation: 'Ancora nessuna conversazione SMS con questo numero.',
     reply: 'Rispondi…',
     sendReply: 'Invia',
     defaults: {
@@ -1103,15 +1103,10 @@ export const it: Messages = {
       average: 'Salute media',
       averageOf_one: 'su {{formatted}} account valutato',
       averageOf_other: 'su {{formatted}} account valutati',
-      arrWeighted: 'Ponderata per ARR: {{value}}',
       insufficient: 'Segnale insufficiente',
       insufficientShare_one: '{{share}} degli account: nessuna risposta in {{days}} giorni',
       insufficientShare_other: '{{share}} degli account: meno di {{count}} risposte in {{days}} giorni',
       renewals: 'Rinnovi nei prossimi {{days}} giorni',
-      renewalsAtRisk_one: 'di cui {{count}} a rischio',
-      renewalsAtRisk_other: 'di cui {{count}} a rischio',
-      renewalsArr: '{{arr}} di ARR in rinnovo',
-      truncated: 'Le cifre qui sopra riguardano i primi {{count}} account.',
     },
     intervene: {
       title: 'Dove intervenire',
@@ -1127,6 +1122,7 @@ export const it: Messages = {
       dropped: 'La salute è scesa da {{before}} a {{now}}',
       showMore: 'Mostra altri {{count}}',
       showLess: 'Mostra meno',
+      listed: 'Sono elencati i primi {{shown}} dei {{total}} account.',
     },
     filters: {
       search: 'Cerca account',
@@ -1187,7 +1183,15 @@ export const it: Messages = {
     answeredOn: 'Risposto',
     latestFeedback: 'Ultimi feedback',
     noFeedback: 'Nessun contatto di questo account ha ancora risposto.',
-    answered: '{{score}}/10 · {{category}} · {{when}}',
+    feedback: {
+      noneSubtree: 'Nessun contatto di questo account o dei suoi account figli ha ancora risposto.',
+      anonymous: 'Anonimo',
+      childAccount: 'Account figlio',
+      nps: '{{score}}/10 · {{category}}',
+      csat: 'CSAT {{score}}/100',
+      channels: { sms: 'SMS', import: 'Importata' },
+      loadMore: 'Carica i feedback precedenti',
+    },
     model: {
       title: 'Modello di salute',
       intro:
