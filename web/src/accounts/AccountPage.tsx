@@ -11,10 +11,10 @@ import {
   Text,
   Title,
 } from '@mantine/core';
-import { useQueries, useQuery } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams, useSearchParams } from 'react-router';
-import { ApiError, api } from '../api/client.ts';
+import { api } from '../api/client.ts';
 import { type AccountDetail, CLIENT_ROLES, TEAM_ROLES } from '../api/types.ts';
 import { displayValue } from '../common/format.ts';
 import { ErrorState, Loading } from '../common/states.tsx';
@@ -22,41 +22,10 @@ import { EmbedLinkButton } from '../embed/EmbedLinkButton.tsx';
 import { AccountHealthSection, useAccountHealth } from '../health/AccountHealthSection.tsx';
 import { FeedbackTimeline } from '../health/FeedbackTimeline.tsx';
 import { formatDate } from '../health/format.ts';
-import { HEALTH_KEY, NpsScoreBadge } from '../health/parts.tsx';
-import type { AccountHealthDetail } from '../health/types.ts';
+import { NpsScoreBadge } from '../health/parts.tsx';
 import { formatDateTime } from '../i18n/index.ts';
 import { TicketsCard } from '../tickets/TicketsCard.tsx';
-import { AccountTree } from './AccountTree.tsx';
-
-/**
- * Health badges of the hierarchy: the health API gives each account's children (with their
- * subtrees), so asking for the account and each ancestor covers the tree down to the children.
- */
-function useTreeHealth(path: number[]) {
-  const details = useQueries({
-    queries: path.map((id) => ({
-      queryKey: [HEALTH_KEY, 'account', String(id)],
-      queryFn: () => api.get<AccountHealthDetail>(`/accounts/${id}/health`),
-      // An account manager may not see the ancestors: no badge there, and no retry.
-      retry: false,
-    })),
-  });
-  const map = new Map<number, { health: number | null; band: string }>();
-  // The ancestors the reader may not open (an account manager sees their accounts and below).
-  const hidden = new Set(
-    path.filter((_, i) => {
-      const error = details[i]?.error;
-      return error instanceof ApiError && error.status === 404;
-    }),
-  );
-  for (const d of details) {
-    if (!d.data) continue;
-    const self = d.data.subtree ?? d.data.own;
-    if (self) map.set(self.accountId, self);
-    for (const child of d.data.children) map.set(child.accountId, child);
-  }
-  return { map, hidden };
-}
+import { AccountTree, useAccountTree } from './AccountTree.tsx';
 
 /**
  * One account: its health and churn risk first, then where it sits in the hierarchy, its contacts
@@ -73,12 +42,17 @@ export function AccountPage() {
   });
   const health = useAccountHealth(id);
   const path = account.data ? [...account.data.ancestors.map((x) => x.id), account.data.id] : [];
-  const treeHealth = useTreeHealth(path);
+  const depth = (account.data?.ancestors.length ?? 0) + 2;
+  // The tree starts at the highest ancestor the reader may see: those above it are not theirs to open.
+  const tree = useAccountTree(path, account.data?.id ?? 0, depth);
+  const hidden = new Set(tree.data ? path.slice(0, path.indexOf(tree.data.rootId)) : []);
   if (account.isPending) return <Loading />;
   if (account.isError) return <ErrorState error={account.error} onRetry={() => void account.refetch()} />;
   const a = account.data;
   const attributes = Object.entries(a.attributes);
   const byRole = (roles: readonly string[], role: string) => roles.indexOf(role);
+  // The feedback follows the health section's switch ("this account only" / "with its child accounts").
+  const feedbackScope = a.childCount > 0 ? scope : 'own';
   const scores = new Map((health.data?.contactsByRole ?? []).map((c) => [c.contactId, c]));
 
   return (
@@ -88,7 +62,7 @@ export function AccountPage() {
           {t('accounts.title')}
         </Anchor>
         {a.ancestors.map((ancestor) =>
-          treeHealth.hidden.has(ancestor.id) ? (
+          hidden.has(ancestor.id) ? (
             <Text key={ancestor.id} c="dimmed">
               {ancestor.displayName}
             </Text>
@@ -129,7 +103,7 @@ export function AccountPage() {
           <Title order={5} mb="xs">
             {t('accounts.hierarchy')}
           </Title>
-          <AccountTree path={path} currentId={a.id} depth={a.ancestors.length + 2} health={treeHealth.map} />
+          <AccountTree path={path} currentId={a.id} depth={depth} />
         </Card>
         <Card withBorder data-testid="account-team">
           <Title order={5} mb="xs">
@@ -218,16 +192,15 @@ export function AccountPage() {
         </Grid.Col>
         <Grid.Col span={{ base: 12, lg: 4 }}>
           <Card withBorder h="100%" data-testid="account-feedback">
-            <Title order={5} mb="xs">
-              {t('health.latestFeedback')}
-            </Title>
-            {health.isError ? (
-              <ErrorState error={health.error} />
-            ) : health.isPending ? (
-              <Loading />
-            ) : (
-              <FeedbackTimeline contacts={health.data.contactsByRole} />
-            )}
+            <Group justify="space-between" mb="xs" gap="xs">
+              <Title order={5}>{t('health.latestFeedback')}</Title>
+              {feedbackScope === 'subtree' && (
+                <Badge variant="light" color="gray" size="sm" data-testid="feedback-scope">
+                  {t('health.scopeSubtree')}
+                </Badge>
+              )}
+            </Group>
+            <FeedbackTimeline accountId={a.id} scope={feedbackScope} maxHeight={640} />
           </Card>
         </Grid.Col>
       </Grid>

@@ -23,25 +23,20 @@ import { useCan } from '../auth/session.ts';
 import { ErrorState, Loading } from '../common/states.tsx';
 import type { OutboxMessage } from './types.ts';
 
-interface Reply {
+/** GET /sms/conversations: the texts exchanged with a number, oldest first. */
+interface SmsMessage {
+  id: number;
+  /** in: from the phone; out: to it. */
+  direction: 'in' | 'out';
   body: string;
   at: string;
-  outcome: string;
 }
 
 const E164 = /^\+[1-9][0-9]{6,14}$/;
-const storageKey = (phone: string) => `rapport.simulator.${phone}`;
-const readReplies = (phone: string): Reply[] => {
-  try {
-    return JSON.parse(sessionStorage.getItem(storageKey(phone)) ?? '[]') as Reply[];
-  } catch {
-    return [];
-  }
-};
 
 /**
  * Offline two-way SMS: be the phone of a number that received a text (outbox provider only). The
- * conversation is the outbox's texts to that number and the replies typed here (kept for the session).
+ * conversation is the server's record of the texts exchanged with the number, both ways.
  */
 export function PhoneSimulatorPage() {
   const { t, i18n } = useTranslation();
@@ -51,31 +46,32 @@ export function PhoneSimulatorPage() {
   const phone = params.get('phone') ?? '';
   const [typed, setTyped] = useState(phone);
   const [body, setBody] = useState('');
-  const [replies, setReplies] = useState<Reply[]>(() => (phone ? readReplies(phone) : []));
+  // What became of the last reply sent from here (the conversation does not keep it).
+  const [outcome, setOutcome] = useState<{ phone: string; body: string; outcome: string } | null>(null);
   const bottom = useRef<HTMLDivElement>(null);
   const numbers = useQuery({
     queryKey: ['outbox', 'sms-numbers'],
     queryFn: () => api.get<Page<OutboxMessage>>('/outbox', { channel: 'sms', limit: 200 }),
   });
   const conversation = useQuery({
-    queryKey: ['outbox', 'sms-conversation', phone],
-    queryFn: () => api.get<Page<OutboxMessage>>('/outbox', { channel: 'sms', to: phone, limit: 200 }),
+    queryKey: ['sms-conversation', phone],
+    queryFn: () => api.get<{ items: SmsMessage[] }>('/sms/conversations', { phone }),
     enabled: E164.test(phone),
     refetchInterval: 4000,
   });
   useEffect(() => {
-    setReplies(phone ? readReplies(phone) : []);
     setTyped(phone);
   }, [phone]);
   const reply = useMutation({
     mutationFn: () =>
       api.post<{ replies: string[]; outcome: string }>('/sms/simulator', { from: phone, body }),
     onSuccess: async (result) => {
-      const next = [...replies, { body, at: new Date().toISOString(), outcome: result.outcome }];
-      sessionStorage.setItem(storageKey(phone), JSON.stringify(next));
-      setReplies(next);
+      setOutcome({ phone, body, outcome: result.outcome });
       setBody('');
-      await client.invalidateQueries({ queryKey: ['outbox'] });
+      await Promise.all([
+        client.invalidateQueries({ queryKey: ['sms-conversation', phone] }),
+        client.invalidateQueries({ queryKey: ['outbox'] }),
+      ]);
     },
   });
   const pick = (value: string) =>
@@ -90,15 +86,11 @@ export function PhoneSimulatorPage() {
     );
 
   const known = [...new Set((numbers.data?.items ?? []).map((m) => m.toAddress))];
-  const messages = [
-    ...(conversation.data?.items ?? []).map((m) => ({
-      mine: false,
-      body: m.text,
-      at: m.createdAt,
-      outcome: null,
-    })),
-    ...replies.map((r) => ({ mine: true, body: r.body, at: r.at, outcome: r.outcome })),
-  ].sort((a, b) => a.at.localeCompare(b.at));
+  const messages = (conversation.data?.items ?? []).map((m) => ({ ...m, mine: m.direction === 'in' }));
+  // The outcome of the reply sent from here, beside that reply (the phone's latest text).
+  const lastMine = messages.filter((m) => m.mine).at(-1);
+  const lastOutcome =
+    outcome && outcome.phone === phone && lastMine?.body === outcome.body ? outcome.outcome : null;
   const count = messages.length;
   // biome-ignore lint/correctness/useExhaustiveDependencies: scroll when a message arrives
   useEffect(() => {
@@ -154,7 +146,8 @@ export function PhoneSimulatorPage() {
               <Stack gap="xs">
                 {messages.map((m) => (
                   <Box
-                    key={`${m.mine ? 'r' : 'm'}-${m.at}-${m.body.slice(0, 20)}`}
+                    key={m.id}
+                    data-testid={`simulator-message-${m.direction}`}
                     style={{ alignSelf: m.mine ? 'flex-end' : 'flex-start' }}
                     maw="80%"
                   >
@@ -175,7 +168,7 @@ export function PhoneSimulatorPage() {
                         hour: '2-digit',
                         minute: '2-digit',
                       })}
-                      {m.outcome && ` · ${m.outcome}`}
+                      {m === lastMine && lastOutcome && ` · ${lastOutcome}`}
                     </Text>
                   </Box>
                 ))}

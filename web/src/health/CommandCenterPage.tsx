@@ -3,6 +3,7 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { IconAdjustments, IconRefresh } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { api, errorMessage } from '../api/client.ts';
@@ -11,20 +12,14 @@ import { Pager } from '../common/Pager.tsx';
 import { ErrorState, Loading } from '../common/states.tsx';
 import { useCursorPages } from '../common/use-cursor-pages.ts';
 import { DirectoryPicker, NoDirectory, useCurrentDirectory } from '../directory/current-directory.tsx';
-import { formatNumber } from '../i18n/index.ts';
 import { daysSince, relativeDays } from './format.ts';
 import { HealthFiltersBar } from './HealthFiltersBar.tsx';
 import { HealthTable } from './HealthTable.tsx';
 import { InterventionsPanel } from './InterventionsPanel.tsx';
 import { KpiStrip } from './KpiStrip.tsx';
 import { HEALTH_KEY, useHealthModel } from './parts.tsx';
-import {
-  SUMMARY_CAP,
-  useHealthFilters,
-  useHealthPage,
-  useHealthQuery,
-  useHealthSummary,
-} from './use-health.ts';
+import type { AccountHealth } from './types.ts';
+import { useHealthFilters, useHealthPage, useHealthQuery, useHealthSummary } from './use-health.ts';
 
 /**
  * The Account Management Command Center: key metrics (accounts by churn risk, average health,
@@ -100,7 +95,7 @@ function CommandCenter({ directoryId }: { directoryId: number }) {
   const { t, i18n } = useTranslation();
   const state = useHealthFilters();
   const { filters, set } = state;
-  // Typed filters wait for a pause: the KPI strip reads every account of the population.
+  // Typed filters wait for a pause before the list and the figures are asked for again.
   const [q] = useDebouncedValue(filters.q, 300);
   const [owner] = useDebouncedValue(filters.owner, 400);
   const [attribute] = useDebouncedValue(filters.attribute, 400);
@@ -111,9 +106,9 @@ function CommandCenter({ directoryId }: { directoryId: number }) {
   const summary = useHealthSummary(directoryId, query.population);
   const model = useHealthModel(directoryId);
 
-  const summaryItems = summary.data?.items ?? [];
-  const owners = [...new Set(summaryItems.flatMap((a) => (a.owner ? [a.owner] : [])))].sort();
-  const computedAt = summaryItems.reduce<string | null>(
+  const owners = useOwnersSeen(list.data?.items);
+  // Every account is recomputed at once: the latest computation of the page dates them all.
+  const computedAt = (list.data?.items ?? []).reduce<string | null>(
     (latest, a) => (a.computedAt && (!latest || a.computedAt > latest) ? a.computedAt : latest),
     null,
   );
@@ -134,25 +129,19 @@ function CommandCenter({ directoryId }: { directoryId: number }) {
         <Loading />
       ) : (
         <>
-          {summaryItems.length === 0 && !state.active && (
+          {summary.data.accounts === 0 && !state.active && (
             <Alert color="indigo" title={t('health.notComputedTitle')} data-testid="health-empty">
               {t('health.notComputed')}
             </Alert>
           )}
           <KpiStrip
-            items={summaryItems}
-            truncated={summary.data.truncated}
+            summary={summary.data}
             model={model.data}
             selectedRisks={filters.risk}
             onToggleRisk={toggleRisk}
             onInsufficient={() => set({ band: 'insufficient', risk: null })}
             onRenewals={() => set({ sort: 'renewal' })}
           />
-          {summary.data.truncated && (
-            <Text size="xs" c="dimmed">
-              {t('health.kpi.truncated', { count: formatNumber(SUMMARY_CAP, i18n.language) })}
-            </Text>
-          )}
         </>
       )}
       <InterventionsPanel directoryId={directoryId} />
@@ -195,4 +184,20 @@ function CommandCenter({ directoryId }: { directoryId: number }) {
       </Stack>
     </Stack>
   );
+}
+
+/**
+ * The account owners met in the pages of the list read so far, for the owner filter's suggestions
+ * (the API has no list of owners; any email can be typed).
+ */
+function useOwnersSeen(items: AccountHealth[] | undefined) {
+  const [owners, setOwners] = useState<string[]>([]);
+  useEffect(() => {
+    const seen = (items ?? []).flatMap((a) => (a.owner ? [a.owner] : []));
+    setOwners((prev) => {
+      const next = new Set([...prev, ...seen]);
+      return next.size === prev.length ? prev : [...next].sort();
+    });
+  }, [items]);
+  return owners;
 }

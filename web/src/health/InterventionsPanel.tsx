@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { api } from '../api/client.ts';
 import { ErrorState, Loading } from '../common/states.tsx';
+import { formatNumber } from '../i18n/index.ts';
 import { score } from './format.ts';
 import { HEALTH_KEY, HealthBadge, ReasonLine } from './parts.tsx';
 import type { AccountHealth, Interventions } from './types.ts';
@@ -20,9 +21,12 @@ const LISTS = [
   { key: 'renewalsAtRisk', code: 'renewal_soon', icon: IconCalendarDue, color: 'indigo' },
 ] as const;
 
-/** Where to intervene: the four lists of the API, each account with the reason it is there. */
+/**
+ * Where to intervene: the four lists of the API, each account with the reason it is there, and
+ * how many accounts each list has in all.
+ */
 export function InterventionsPanel({ directoryId }: { directoryId: number }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const [expanded, setExpanded] = useState<Record<string, boolean>>({});
   const data = useQuery({
     queryKey: [HEALTH_KEY, 'interventions', directoryId],
@@ -39,6 +43,8 @@ export function InterventionsPanel({ directoryId }: { directoryId: number }) {
         <SimpleGrid cols={{ base: 1, md: 2, xl: 4 }}>
           {LISTS.map(({ key, code, icon: Icon, color }) => {
             const items = data.data[key];
+            // Each list holds the first few accounts; the total counts them all.
+            const total = Math.max(data.data.totals?.[key] ?? 0, items.length);
             return (
               <Card withBorder key={key} data-testid={`intervene-${key}`} padding="sm">
                 <Group gap="xs" mb="xs" wrap="nowrap" align="flex-start">
@@ -50,9 +56,15 @@ export function InterventionsPanel({ directoryId }: { directoryId: number }) {
                       <Text fw={600} size="sm">
                         {t(`health.intervene.${key}`)}
                       </Text>
-                      {items.length > 0 && (
-                        <Badge size="sm" circle color={color} data-testid="intervene-count">
-                          {items.length}
+                      {total > 0 && (
+                        <Badge
+                          size="sm"
+                          circle={total < 10}
+                          color={color}
+                          style={{ flexShrink: 0 }}
+                          data-testid="intervene-count"
+                        >
+                          {formatNumber(total, i18n.language)}
                         </Badge>
                       )}
                     </Group>
@@ -88,6 +100,14 @@ export function InterventionsPanel({ directoryId }: { directoryId: number }) {
                           ? t('health.intervene.showLess')
                           : t('health.intervene.showMore', { count: items.length - SHOWN })}
                       </Button>
+                    )}
+                    {total > items.length && (expanded[key] || items.length <= SHOWN) && (
+                      <Text size="xs" c="dimmed" data-testid="intervene-more">
+                        {t('health.intervene.listed', {
+                          shown: items.length,
+                          total: formatNumber(total, i18n.language),
+                        })}
+                      </Text>
                     )}
                   </Stack>
                 )}

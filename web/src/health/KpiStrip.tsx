@@ -11,53 +11,34 @@ import {
 } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { formatNumber } from '../i18n/index.ts';
-import { amount, daysUntil, percent, score } from './format.ts';
-import { type AccountHealth, BAND_COLORS, type HealthModel, RISK_COLORS, RISKS } from './types.ts';
+import { amount, percent, score } from './format.ts';
+import { BAND_COLORS, type HealthModel, type HealthSummary, RISK_COLORS, RISKS } from './types.ts';
 
-export function summarize(items: AccountHealth[], model: HealthModel | undefined) {
-  const byRisk = Object.fromEntries(RISKS.map((r) => [r, 0])) as Record<string, number>;
-  for (const a of items) byRisk[a.risk] = (byRisk[a.risk] ?? 0) + 1;
-  const scored = items.filter((a) => a.health !== null);
-  const average = scored.length ? scored.reduce((s, a) => s + a.health!, 0) / scored.length : null;
-  const withArr = scored.filter((a) => (a.arr ?? 0) > 0);
-  const arrTotal = withArr.reduce((s, a) => s + a.arr!, 0);
-  const arrWeighted = arrTotal > 0 ? withArr.reduce((s, a) => s + a.health! * a.arr!, 0) / arrTotal : null;
-  const soonDays = model?.renewalSoonDays ?? 90;
-  const renewals = items.filter((a) => {
-    const days = daysUntil(a.renewalDate);
-    return days !== null && days >= 0 && days <= soonDays;
-  });
+/** The band an average health falls in, by the model's thresholds. */
+function bandOf(health: number | null, model: HealthModel | undefined) {
   const bands = model?.bands ?? { red: 40, yellow: 70 };
-  const bandOf = (h: number | null) =>
-    h === null ? 'insufficient' : h < bands.red ? 'red' : h < bands.yellow ? 'yellow' : 'green';
-  return {
-    total: items.length,
-    byRisk,
-    average,
-    averageBand: bandOf(average),
-    arrWeighted,
-    scored: scored.length,
-    insufficient: items.filter((a) => a.band === 'insufficient').length,
-    soonDays,
-    renewals: renewals.length,
-    renewalsAtRisk: renewals.filter((a) => a.risk === 'high' || a.risk === 'medium').length,
-    renewalsArr: renewals.reduce((s, a) => s + (a.arr ?? 0), 0),
-    arrAtRisk: items.filter((a) => a.risk === 'high').reduce((s, a) => s + (a.arr ?? 0), 0),
-  };
+  return health === null
+    ? 'insufficient'
+    : health < bands.red
+      ? 'red'
+      : health < bands.yellow
+        ? 'yellow'
+        : 'green';
 }
 
-/** Accounts by risk, average health, accounts with too little signal, renewals coming up. */
+/**
+ * Accounts by risk, average health, accounts with too little signal, renewals coming up: the
+ * server's summary of the population. Each figure filters the list below when clicked.
+ */
 export function KpiStrip({
-  items,
-  truncated,
+  summary: s,
   model,
   selectedRisks,
   onToggleRisk,
   onInsufficient,
   onRenewals,
 }: {
-  items: AccountHealth[];
-  truncated: boolean;
+  summary: HealthSummary;
   model: HealthModel | undefined;
   selectedRisks: string[];
   onToggleRisk: (risk: string) => void;
@@ -65,9 +46,12 @@ export function KpiStrip({
   onRenewals: () => void;
 }) {
   const { t, i18n } = useTranslation();
-  const s = summarize(items, model);
-  const n = (v: number) => `${formatNumber(v, i18n.language)}${truncated ? '+' : ''}`;
-  const share = (v: number) => (s.total ? (v / s.total) * 100 : 0);
+  const n = (v: number) => formatNumber(v, i18n.language);
+  const risk = (r: string) => s.byRisk[r as keyof typeof s.byRisk] ?? 0;
+  const share = (v: number) => (s.accounts ? (v / s.accounts) * 100 : 0);
+  const insufficient = s.byBand.insufficient ?? 0;
+  const scored = s.accounts - insufficient;
+  const averageBand = bandOf(s.averageHealth, model);
   return (
     <SimpleGrid cols={{ base: 1, sm: 2, lg: 4 }} data-testid="kpi-strip">
       <Card withBorder data-testid="kpi-risk">
@@ -75,43 +59,43 @@ export function KpiStrip({
           <Text size="sm" c="dimmed">
             {t('health.kpi.byRisk')}
           </Text>
-          <Text size="sm" c="dimmed">
-            {t('health.kpi.accounts', { count: s.total, formatted: n(s.total) })}
+          <Text size="sm" c="dimmed" data-testid="kpi-accounts">
+            {t('health.kpi.accounts', { count: s.accounts, formatted: n(s.accounts) })}
           </Text>
         </Group>
         <Group gap="xs" mt={6} mb="xs">
-          {RISKS.map((risk) => (
+          {RISKS.map((r) => (
             <UnstyledButton
-              key={risk}
-              onClick={() => onToggleRisk(risk)}
-              aria-pressed={selectedRisks.includes(risk)}
-              data-testid={`kpi-risk-${risk}`}
+              key={r}
+              onClick={() => onToggleRisk(r)}
+              aria-pressed={selectedRisks.includes(r)}
+              data-testid={`kpi-risk-${r}`}
             >
               <Stack gap={0} align="center">
-                <Text fz={26} fw={700} c={risk === 'high' && s.byRisk.high ? 'red.7' : undefined}>
-                  {formatNumber(s.byRisk[risk] ?? 0, i18n.language)}
+                <Text fz={26} fw={700} c={r === 'high' && risk('high') ? 'red.7' : undefined}>
+                  {n(risk(r))}
                 </Text>
                 <Badge
                   size="sm"
-                  color={RISK_COLORS[risk]}
-                  variant={selectedRisks.includes(risk) ? 'filled' : 'light'}
+                  color={RISK_COLORS[r]}
+                  variant={selectedRisks.includes(r) ? 'filled' : 'light'}
                 >
-                  {t(`health.risks.${risk}`)}
+                  {t(`health.risks.${r}`)}
                 </Badge>
               </Stack>
             </UnstyledButton>
           ))}
         </Group>
         <Progress.Root size="md" aria-label={t('health.kpi.byRisk')}>
-          {RISKS.map((risk) => (
-            <Tooltip key={risk} label={`${t(`health.risks.${risk}`)}: ${s.byRisk[risk] ?? 0}`}>
-              <Progress.Section value={share(s.byRisk[risk] ?? 0)} color={RISK_COLORS[risk]} />
+          {RISKS.map((r) => (
+            <Tooltip key={r} label={`${t(`health.risks.${r}`)}: ${n(risk(r))}`}>
+              <Progress.Section value={share(risk(r))} color={RISK_COLORS[r]} />
             </Tooltip>
           ))}
         </Progress.Root>
-        {s.arrAtRisk > 0 && (
+        {(s.arrAtHighRisk ?? 0) > 0 && (
           <Text size="xs" c="dimmed" mt={6}>
-            {t('health.kpi.arrAtRisk', { arr: amount(s.arrAtRisk, i18n.language) })}
+            {t('health.kpi.arrAtRisk', { arr: amount(s.arrAtHighRisk, i18n.language) })}
           </Text>
         )}
       </Card>
@@ -121,36 +105,29 @@ export function KpiStrip({
         </Text>
         <Group gap="sm" mt={6}>
           <Text fz={32} fw={700} data-testid="kpi-average-value">
-            {score(s.average === null ? null : Math.round(s.average * 10) / 10, i18n.language)}
+            {score(s.averageHealth, i18n.language)}
           </Text>
-          {s.average !== null && (
-            <Badge color={BAND_COLORS[s.averageBand]} variant="light">
-              {t(`health.bands.${s.averageBand}`)}
+          {s.averageHealth !== null && (
+            <Badge color={BAND_COLORS[averageBand]} variant="light">
+              {t(`health.bands.${averageBand}`)}
             </Badge>
           )}
         </Group>
         <Text size="sm" c="dimmed">
-          {t('health.kpi.averageOf', { count: s.scored, formatted: n(s.scored) })}
+          {t('health.kpi.averageOf', { count: scored, formatted: n(scored) })}
         </Text>
-        {s.arrWeighted !== null && (
-          <Text size="xs" c="dimmed">
-            {t('health.kpi.arrWeighted', {
-              value: score(Math.round(s.arrWeighted * 10) / 10, i18n.language),
-            })}
-          </Text>
-        )}
       </Card>
       <UnstyledButton onClick={onInsufficient} data-testid="kpi-insufficient">
         <Card withBorder h="100%">
           <Text size="sm" c="dimmed">
             {t('health.kpi.insufficient')}
           </Text>
-          <Text fz={32} fw={700} mt={6}>
-            {n(s.insufficient)}
+          <Text fz={32} fw={700} mt={6} data-testid="kpi-insufficient-value">
+            {n(insufficient)}
           </Text>
           <Text size="sm" c="dimmed">
             {t('health.kpi.insufficientShare', {
-              share: percent(s.total ? s.insufficient / s.total : 0, i18n.language),
+              share: percent(s.accounts ? insufficient / s.accounts : 0, i18n.language),
               count: model?.minResponses ?? 1,
               days: model?.windowDays ?? 365,
             })}
@@ -160,21 +137,11 @@ export function KpiStrip({
       <UnstyledButton onClick={onRenewals} data-testid="kpi-renewals">
         <Card withBorder h="100%">
           <Text size="sm" c="dimmed">
-            {t('health.kpi.renewals', { days: s.soonDays })}
+            {t('health.kpi.renewals', { days: s.renewalSoonDays })}
           </Text>
-          <Text fz={32} fw={700} mt={6}>
-            {n(s.renewals)}
+          <Text fz={32} fw={700} mt={6} data-testid="kpi-renewals-value">
+            {n(s.renewalsSoon)}
           </Text>
-          {s.renewals > 0 && (
-            <Text size="sm" c={s.renewalsAtRisk ? 'red.7' : 'dimmed'}>
-              {t('health.kpi.renewalsAtRisk', { count: s.renewalsAtRisk })}
-            </Text>
-          )}
-          {s.renewalsArr > 0 && (
-            <Text size="xs" c="dimmed">
-              {t('health.kpi.renewalsArr', { arr: amount(s.renewalsArr, i18n.language) })}
-            </Text>
-          )}
         </Card>
       </UnstyledButton>
     </SimpleGrid>

@@ -98,7 +98,11 @@ export interface HealthSummary {
   arrAtHighRisk: number | null;
 }
 
-export type InterventionList = 'detractorDecisionMakers' | 'healthDropped' | 'silentKeyRoles' | 'renewalsAtRisk';
+export type InterventionList =
+  | 'detractorDecisionMakers'
+  | 'healthDropped'
+  | 'silentKeyRoles'
+  | 'renewalsAtRisk';
 
 export interface Interventions {
   /** How many accounts each list has in all (each list holds the first 10). */

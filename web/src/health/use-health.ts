@@ -3,7 +3,7 @@ import { useSearchParams } from 'react-router';
 import { api } from '../api/client.ts';
 import { useCurrentUser } from '../auth/session.ts';
 import { HEALTH_KEY } from './parts.tsx';
-import type { AccountHealth, HealthList, HealthSort, Scope } from './types.ts';
+import type { HealthList, HealthSort, HealthSummary, Scope } from './types.ts';
 
 /** The command center's filters, as they live in the URL. */
 export interface HealthFilters {
@@ -108,30 +108,12 @@ export function useHealthPage(directoryId: number, query: ReturnType<typeof useH
   });
 }
 
-/**
- * The KPI strip reads every account of the population, a page of 200 at a time, up to a cap:
- * the API has no aggregate endpoint (counts by risk, average health, renewals), see the report.
- */
-export const SUMMARY_CAP = 2000;
-
+/** The KPI strip's figures, counted by the server over the population (not the selection). */
 export function useHealthSummary(directoryId: number, population: Population) {
   return useQuery({
     queryKey: [HEALTH_KEY, 'summary', directoryId, population],
-    queryFn: async () => {
-      const items: AccountHealth[] = [];
-      let offset: number | null = 0;
-      while (offset !== null && items.length < SUMMARY_CAP) {
-        const page: HealthList = await api.get<HealthList>(`/directories/${directoryId}/account-health`, {
-          ...population,
-          sort: 'name',
-          limit: 200,
-          offset,
-        });
-        items.push(...page.items);
-        offset = page.nextOffset;
-      }
-      return { items, truncated: offset !== null };
-    },
+    queryFn: () =>
+      api.get<HealthSummary>(`/directories/${directoryId}/account-health/summary`, { ...population }),
     placeholderData: keepPreviousData,
   });
 }

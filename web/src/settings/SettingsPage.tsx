@@ -2,6 +2,7 @@ import { Tabs, Title } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router';
 import { useCan } from '../auth/session.ts';
+import { HealthModelPanel } from '../health/HealthModelPanel.tsx';
 import { AuditPanel } from './AuditPanel.tsx';
 import { DeliveryPanel } from './DeliveryPanel.tsx';
 import { JobsPanel } from './JobsPanel.tsx';
@@ -33,6 +34,7 @@ export function SettingsPage() {
           {canJobs && <Tabs.Tab value="jobs">{t('settings.jobs')}</Tabs.Tab>}
           {canAudit && <Tabs.Tab value="audit">{t('settings.audit')}</Tabs.Tab>}
           {canRead && <Tabs.Tab value="sending-rules">{t('distributions.rules.tab')}</Tabs.Tab>}
+          {canRead && <Tabs.Tab value="health-model">{t('health.model.title')}</Tabs.Tab>}
           {canDelivery && <Tabs.Tab value="delivery">{t('distributions.delivery.tab')}</Tabs.Tab>}
         </Tabs.List>
         <Tabs.Panel value="profile">
@@ -59,6 +61,11 @@ export function SettingsPage() {
         {canRead && (
           <Tabs.Panel value="sending-rules">
             <SendingRulesPanel />
+          </Tabs.Panel>
+        )}
+        {canRead && (
+          <Tabs.Panel value="health-model">
+            <HealthModelPanel />
           </Tabs.Panel>
         )}
         {canDelivery && (
