@@ -4,7 +4,7 @@
 // PostgreSQL comes from BENCH_DATABASE_URL or TEST_DATABASE_URL (a scratch database is created).
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import pino from 'pino';
@@ -24,7 +24,18 @@ import { bareCopy } from './bare-copy.ts';
 
 const n = Number(process.argv[2] ?? 10_000);
 const engines = (process.argv[3] ?? 'both') === 'both' ? ['pglite', 'postgres'] : [process.argv[3]!];
-const logger = pino({ level: 'warn' });
+// The run logs its per-phase timings at debug level ('import phases'): kept here to print them.
+let lastPhases: Record<string, number> = {};
+const logger = pino(
+  { level: 'debug' },
+  {
+    write(line: string) {
+      const entry = JSON.parse(line) as { level: number; msg: string; phases?: Record<string, number> };
+      if (entry.msg === 'import phases' && entry.phases) lastPhases = entry.phases;
+      else if (entry.level >= 40) process.stderr.write(line);
+    },
+  },
+);
 const actor = systemActor('bench');
 const mapping = {
   ...DEFAULT_MAPPING,
@@ -107,12 +118,14 @@ async function timedImport(db: Database, dir: string, label: string) {
     run.runId,
   );
   const seconds = (performance.now() - started) / 1000;
+  const phases = lastPhases;
+  lastPhases = {};
   const [row] = await db.query<{ status: string; summary: unknown; failure: string | null }>(
     'select status, summary, failure from import_runs where id = $1',
     [run.runId],
   );
   if (row?.status !== 'succeeded') throw new Error(`${label} failed: ${row?.failure}`);
-  return { seconds, summary: row.summary };
+  return { seconds, summary: row.summary, phases };
 }
 
 for (const engine of engines) {
@@ -125,7 +138,12 @@ for (const engine of engines) {
     const firstRun = await timedImport(db, first, 'first import');
     const reRun = await timedImport(db, second, 're-import');
     const firstRate = totalRows / firstRun.seconds;
-    console.log(`\n[${engine}]`);
+    // The figures are wall-clock: on a shared machine, say how busy it was.
+    console.log(
+      `\n[${engine}]  (load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')})`,
+    );
     console.log(
       `  bare COPY:           ${copySeconds.toFixed(2)} s  ${Math.round(copyRate).toLocaleString('en')} rows/s`,
     );
@@ -136,6 +154,8 @@ for (const engine of engines) {
       `  re-import 1% changed: ${reRun.seconds.toFixed(2)} s  = ${((reRun.seconds / firstRun.seconds) * 100).toFixed(0)}% of the first import's time (target < 25%)`,
     );
     console.log(`  re-import summary:   ${JSON.stringify(reRun.summary)}`);
+    printPhases('first import', firstRun.phases, firstRun.seconds);
+    printPhases('re-import', reRun.phases, reRun.seconds);
     await contactPagingFigures(db);
   } finally {
     await cleanup();
@@ -143,6 +163,18 @@ for (const engine of engines) {
 }
 rmSync(work, { recursive: true, force: true });
 console.log(`\npeak RSS ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB`);
+
+/**
+ * Where a run's time went: each phase in seconds and as a share of the run ("merge (transaction)"
+ * holds the "merge …" phases listed before it; phases under 10 ms are left out).
+ */
+function printPhases(label: string, phases: Record<string, number>, seconds: number) {
+  console.log(`  ${label}, by phase:`);
+  for (const [phase, ms] of Object.entries(phases).filter(([, ms]) => ms >= 10))
+    console.log(
+      `    ${phase.padEnd(40)} ${(ms / 1000).toFixed(2).padStart(7)} s  ${((ms / 10 / seconds) | 0).toString().padStart(3)}%`,
+    );
+}
 
 /**
  * What the contacts table costs at this size: the first page, then pages deep in the directory

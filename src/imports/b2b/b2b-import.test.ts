@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   csvFile,
@@ -331,5 +332,47 @@ describe('B2B import of Salesforce-shaped files', () => {
         attributes: { employees: 120, tier: 'Gold', strategic: true, renewalDate: '2027-03-31T00:00:00Z' },
       },
     ]);
+  });
+
+  it('reads national phone numbers with libphonenumber, trims values, and keeps a row whose number is unreadable', async () => {
+    const dir = await makeDirectory(db);
+    const mapping = { ...FIXTURE_MAPPING, defaultCountry: 'FR' };
+    const contacts = csvFile('Contact.csv', [
+      'Id,FirstName,LastName,Email,Phone,MobilePhone',
+      '003A,Ana, Ortiz ,ana@example.fr,01 42 68 53 00,06 12 34 56 78',
+      '003B,Bo,"Li ",bo@example.fr,01 42 68 53 00,+33 6 12 34 56 79',
+      '003C,Cy,Ng,cy@example.fr,n/a,',
+    ]);
+    const { run, issues } = await importFiles(db, secrets, dir.id, { contacts }, { mapping });
+    expect(run.summary.contacts).toMatchObject({ created: 3, rejected: 0 });
+    const rows = await db.query(
+      'SELECT external_ref, last_name, phone, mobile_phone FROM contacts WHERE directory_id = $1 ORDER BY external_ref',
+      [dir.id],
+    );
+    expect(rows).toEqual([
+      { external_ref: '003A', last_name: 'Ortiz', phone: '+33142685300', mobile_phone: '+33612345678' },
+      { external_ref: '003B', last_name: 'Li', phone: '+33142685300', mobile_phone: '+33612345679' },
+      { external_ref: '003C', last_name: 'Ng', phone: null, mobile_phone: null },
+    ]);
+    expect(issues.map((i) => `${i.severity} ${i.line} ${i.field} ${i.value}: ${i.reason}`)).toEqual([
+      'warning 4 Phone n/a: not a phone number (international like +14155550100, or national for FR): imported without it',
+    ]);
+    // The row with a warning is read again next time; nothing has changed.
+    const again = await importFiles(db, secrets, dir.id, { contacts }, { mapping });
+    expect(again.run.summary.contacts).toEqual({
+      created: 0,
+      updated: 0,
+      unchanged: 3,
+      deleted: 0,
+      rejected: 0,
+    });
+  });
+
+  it('reads a CRLF file whose last line has no line break', async () => {
+    const dir = await makeDirectory(db);
+    const file = csvFile('Account.csv', []);
+    writeFileSync(file, 'Id,Name\r\n001A,First\r\n001B,Last');
+    const { run } = await importFiles(db, secrets, dir.id, { accounts: file });
+    expect(run.summary.accounts).toMatchObject({ created: 2, rejected: 0 });
   });
 });

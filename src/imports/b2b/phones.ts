@@ -1,8 +1,9 @@
+import { sql } from 'drizzle-orm';
 import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js';
 import type { Database } from '../../platform/db/database.ts';
-import { lit } from '../../platform/db/sql-text.ts';
-import type { ColumnPlan } from './column-plan.ts';
-import { phoneFastPath, phoneTable, rawColumn, rawTable } from './stage-sql.ts';
+import { pgTextArray } from '../../platform/db/sql-text.ts';
+import { run, useImportSettings } from './sql-run.ts';
+import { type PhoneInput, problemText, rowHashExpr } from './stage-sql.ts';
 
 const PAGE = 20_000;
 
@@ -17,53 +18,66 @@ export function toE164(text: string, defaultCountry: string | null): string | nu
 }
 
 /**
- * Normalises, with libphonenumber, the phone numbers SQL could not (national formats, extensions,
- * letters), page by page, into a side table the staging query joins. Numbers that are not phone
- * numbers get no row there: staging reports them as row errors.
+ * The phone numbers the parse could not normalise in SQL (national formats, extensions, letters)
+ * go through libphonenumber: each distinct text once, read page by page through a cursor so memory
+ * holds one page. Rows that got a number have their row hash recomputed; a text that is no phone
+ * number becomes a warning (the row is kept, without it). Returns the texts read. A file of
+ * E.164 or North American numbers has none: this is then one scan of the staging table.
  */
-export async function normalisePhones(
+export async function resolvePhones(
   db: Database,
-  plan: ColumnPlan,
-  runId: number,
+  stage: string,
+  phones: PhoneInput[],
+  columns: string[],
   defaultCountry: string | null,
-) {
-  await db.query(
-    `CREATE TABLE IF NOT EXISTS ${phoneTable(runId)} (line int NOT NULL, field text NOT NULL, e164 text NOT NULL)`,
-  );
-  let normalised = 0;
-  for (const field of ['phone', 'mobilePhone'] as const) {
-    const index = plan.fields[field];
-    if (index === undefined) continue;
-    const value = `nullif(btrim(r.${rawColumn(index)}), '')`;
-    let after = -1;
-    for (;;) {
-      const rows = await db.query<{ line: number; value: string }>(
-        `SELECT r.line, ${value} AS value FROM ${rawTable(runId, plan.object)} r
-         WHERE r.line > $1 AND ${value} IS NOT NULL AND ${phoneFastPath(value, defaultCountry)} IS NULL
-         ORDER BY r.line LIMIT ${PAGE}`,
-        [after],
+): Promise<number> {
+  if (phones.length === 0) return 0;
+  const pending = phones.map((p) => `${p.input} IS NOT NULL`).join(' OR ');
+  const [any] = await db.query(`SELECT 1 FROM ${stage} WHERE ${pending} LIMIT 1`);
+  if (!any) return 0;
+  let read = 0;
+  await db.orm.transaction(async (tx) => {
+    await useImportSettings(tx);
+    for (const p of phones) {
+      await run(
+        tx,
+        `CREATE TEMP TABLE import_phone_map (value text NOT NULL, e164 text NOT NULL) ON COMMIT DROP`,
       );
-      if (rows.length === 0) break;
-      after = rows.at(-1)!.line;
-      const lines: number[] = [];
-      const numbers: string[] = [];
-      for (const row of rows) {
-        const e164 = toE164(row.value, defaultCountry);
-        if (e164) {
-          lines.push(row.line);
-          numbers.push(e164);
+      await run(
+        tx,
+        `DECLARE import_phone_values NO SCROLL CURSOR FOR SELECT DISTINCT ${p.input} AS value FROM ${stage} WHERE ${p.input} IS NOT NULL`,
+      );
+      for (;;) {
+        const rows = await run<{ value: string }>(tx, `FETCH ${PAGE} FROM import_phone_values`);
+        read += rows.length;
+        const values: string[] = [];
+        const numbers: string[] = [];
+        for (const { value } of rows) {
+          const e164 = toE164(value, defaultCountry);
+          if (e164) {
+            values.push(value);
+            numbers.push(e164);
+          }
         }
+        if (values.length)
+          await tx.execute(
+            sql`INSERT INTO import_phone_map SELECT * FROM unnest(${pgTextArray(values)}::text[], ${pgTextArray(numbers)}::text[])`,
+          );
+        if (rows.length < PAGE) break;
       }
-      if (lines.length) {
-        await db.query(
-          `INSERT INTO ${phoneTable(runId)} (line, field, e164) SELECT l, ${lit(field)}, n FROM unnest($1::int[], $2::text[]) AS u(l, n)`,
-          [lines, numbers],
-        );
-        normalised += lines.length;
-      }
-      if (rows.length < PAGE) break;
+      await run(tx, 'CLOSE import_phone_values');
+      await run(
+        tx,
+        `UPDATE ${stage} s SET ${p.column} = m.e164 FROM import_phone_map m WHERE s.${p.input} = m.value`,
+      );
+      await run(
+        tx,
+        `UPDATE ${stage} s SET problems = coalesce(s.problems, '{}') || ARRAY[${problemText('warning', p.header, `s.${p.input}`, p.reason)}]
+         WHERE s.${p.input} IS NOT NULL AND s.${p.column} IS NULL`,
+      );
+      await run(tx, 'DROP TABLE import_phone_map');
     }
-  }
-  if (normalised) await db.query(`CREATE INDEX ON ${phoneTable(runId)} (line, field)`);
-  return normalised;
+    await run(tx, `UPDATE ${stage} s SET row_hash = ${rowHashExpr('s', columns)} WHERE ${pending}`);
+  });
+  return read;
 }

@@ -8,14 +8,15 @@ import { readHeader } from '../csv/read-header.ts';
 import type { ImportObject, Mapping } from '../mapping.ts';
 import type { OpenedFile } from '../sources.ts';
 import { type ColumnPlan, type PlanProblem, planColumns } from './column-plan.ts';
-import { normalisePhones } from './phones.ts';
+import { type Timer, untimed } from './phase-timer.ts';
+import { resolvePhones } from './phones.ts';
+import { withImportSettings } from './sql-run.ts';
 import {
   rawColumn,
   rawExternalRef,
   rawTable,
   rawText,
   skippedTable,
-  sourceHashExpr,
   stageStatements,
   stageTable,
 } from './stage-sql.ts';
@@ -64,6 +65,7 @@ export async function stageFile(
     /** Set to skip rows unchanged since this directory's last import. */
     directoryId?: number;
     checkPlan?: (plan: ColumnPlan) => Promise<PlanProblem[]>;
+    timer?: Timer;
   } = { defaultCountry: null },
 ): Promise<StagedFile> {
   const { header, body } = await readHeader(file.stream());
@@ -82,10 +84,21 @@ export async function stageFile(
     return { plan, problems, records: 0, skipped: 0 };
   }
 
+  const timer = options.timer ?? untimed;
+  const t = <T>(phase: string, work: () => Promise<T>) => timer.time(`${object}: ${phase}`, work);
+  const defaultCountry = mapping.defaultCountry ?? options.defaultCountry;
+  // "This row, read this way": the row's bytes hashed as they stream by, prefixed with a digest of
+  // everything that decides how they are read.
+  const fingerprint = createHash('sha256')
+    .update(JSON.stringify({ mapping, defaultCountry, columns: header.columns }))
+    .digest('hex')
+    .slice(0, 16);
   const raw = rawTable(runId, object);
   await db.query(`DROP TABLE IF EXISTS ${raw}`);
+  // UNLOGGED: staging is rebuilt from the file after a crash, so it needs no WAL.
+  const columns = header.columns.map((_, i) => rawColumn(i));
   await db.query(
-    `CREATE TABLE ${raw} (line int NOT NULL, ${header.columns.map((_, i) => `${rawColumn(i)} text`).join(', ')})`,
+    `CREATE UNLOGGED TABLE ${raw} (line int NOT NULL, source_hash text NOT NULL, ${columns.map((c) => `${c} text`).join(', ')})`,
   );
 
   const rejected: RejectedRecord[] = [];
@@ -94,6 +107,8 @@ export async function stageFile(
     fieldCount: header.columns.length,
     firstLine: header.lines + 1,
     onRejected: (r) => rejected.push(r),
+    hashPrefix: fingerprint,
+    trim: true,
   });
   let bytesRead = header.byteLength;
   let lastReport = 0;
@@ -107,11 +122,15 @@ export async function stageFile(
     }
   });
   const input = Readable.from(body).pipe(counter).pipe(records);
-  await copyCsvInto(db, input, {
-    table: raw,
-    columns: ['line', ...header.columns.map((_, i) => rawColumn(i))],
-    delimiter: header.delimiter,
-  });
+  await t('copy raw', () =>
+    copyCsvInto(db, input, {
+      table: raw,
+      columns: ['line', 'source_hash', ...columns],
+      delimiter: header.delimiter,
+      // Values arrive trimmed; an empty one, quoted or not, is NULL: SQL reads the columns as they are.
+      forceNull: columns,
+    }),
+  );
   onProgress({ object, bytesRead, bytesTotal: file.size, records: records.records });
 
   if (rejected.length) {
@@ -130,56 +149,62 @@ export async function stageFile(
     );
   }
 
-  const defaultCountry = mapping.defaultCountry ?? options.defaultCountry;
-  const fingerprint = createHash('sha256')
-    .update(JSON.stringify({ mapping, defaultCountry, columns: header.columns }))
-    .digest('hex');
-  await removeDuplicates(db, runId, plan, file.label);
-  const skipped = await skipUnchanged(db, runId, plan, options.directoryId, fingerprint);
-  if (plan.fields.phone !== undefined || plan.fields.mobilePhone !== undefined) {
-    await normalisePhones(db, plan, runId, defaultCountry);
-  }
-  const statements = stageStatements(plan, runId, file.label, defaultCountry, fingerprint);
-  await db.query(`DROP TABLE IF EXISTS ${stageTable(runId, object)}`);
-  await db.query(statements.createStage);
-  await db.query(statements.insertIssues);
-  await db.query(statements.deleteRejected);
+  await t('duplicates', () => removeDuplicates(db, runId, plan, file.label));
+  const skipped = await t('skip unchanged', () => skipUnchanged(db, runId, plan, options.directoryId));
+  const stage = stageTable(runId, object);
+  const statements = stageStatements(
+    plan,
+    runId,
+    file.label,
+    defaultCountry,
+    skipped ? skippedTable(runId, object) : null,
+  );
+  await db.query(`DROP TABLE IF EXISTS ${stage}`);
+  await t('parse', () => withImportSettings(db, statements.createStage));
+  await t('phones', () => resolvePhones(db, stage, statements.phones, statements.columns, defaultCountry));
+  await t('row issues', async () => {
+    await db.query(statements.insertIssues);
+    await db.query(statements.deleteRejected);
+  });
   // Statistics only for the columns the merge joins and groups on: the rest are never planned on.
   const joinColumns = statements.columns.filter((c) => STATS_COLUMNS.has(c));
-  await db.query(
-    `ANALYZE ${stageTable(runId, object)} (line${joinColumns.map((c) => `, ${ident(c)}`).join('')})`,
+  await t('analyze stage', () =>
+    db.query(`ANALYZE ${stage} (line${joinColumns.map((c) => `, ${ident(c)}`).join('')})`),
   );
   return { plan, problems: [], records: records.records, skipped };
 }
 
 /**
  * The fast path of a re-import: a row read before, the same way, with nothing to report then, is
- * unchanged — set aside (its record id kept, for the mailing list) before any check runs.
+ * unchanged — set aside (its record id kept, for the mailing list) before any check runs. Rows are
+ * not deleted from the raw table (that rewrote most of it); the parse skips the lines listed here.
+ * A directory without records of this kind has nothing to compare: no join at all.
  */
 async function skipUnchanged(
   db: Database,
   runId: number,
   plan: ColumnPlan,
   directoryId: number | undefined,
-  fingerprint: string,
-) {
+): Promise<number> {
   const skipped = skippedTable(runId, plan.object);
   await db.query(`DROP TABLE IF EXISTS ${skipped}`);
-  await db.query(`CREATE TABLE ${skipped} (line int NOT NULL, id bigint NOT NULL, deleted boolean NOT NULL)`);
+  await db.query(
+    `CREATE UNLOGGED TABLE ${skipped} (line int NOT NULL, id bigint NOT NULL, deleted boolean NOT NULL)`,
+  );
   const ref = rawExternalRef(plan);
   if (!ref || plan.object === 'teamMembers' || directoryId === undefined) return 0;
   const table = plan.object === 'accounts' ? 'accounts' : 'contacts';
-  const raw = rawTable(runId, plan.object);
-  // One pass: the unchanged rows leave the raw table and land in the skipped one.
-  const [row] = await db.query<{ n: number | string }>(
-    `WITH moved AS (
-       DELETE FROM ${raw} r USING ${table} t
-       WHERE t.directory_id = ${lit(directoryId)} AND t.external_ref = ${ref}
-         AND t.source_hash = ${sourceHashExpr(plan, fingerprint)}
-       RETURNING r.line, coalesce(${table === 'contacts' ? 't.merged_into_id, ' : ''}t.id) AS id, t.deleted_at IS NOT NULL AS deleted
-     ), kept AS (INSERT INTO ${skipped} (line, id, deleted) SELECT line, id, deleted FROM moved RETURNING 1)
-     SELECT count(*) AS n FROM kept`,
+  const [known] = await db.query(`SELECT 1 FROM ${table} WHERE directory_id = $1 LIMIT 1`, [directoryId]);
+  if (!known) return 0;
+  await withImportSettings(
+    db,
+    `INSERT INTO ${skipped} (line, id, deleted)
+     SELECT r.line, coalesce(${table === 'contacts' ? 't.merged_into_id, ' : ''}t.id), t.deleted_at IS NOT NULL
+     FROM ${rawTable(runId, plan.object)} r JOIN ${table} t
+       ON t.directory_id = ${lit(directoryId)} AND t.external_ref = ${ref}
+      AND t.source_hash = r.source_hash`,
   );
+  const [row] = await db.query<{ n: number | string }>(`SELECT count(*) AS n FROM ${skipped}`);
   return Number(row?.n ?? 0);
 }
 
@@ -221,7 +246,8 @@ async function removeDuplicates(db: Database, runId: number, plan: ColumnPlan, l
   }
   for (const { key, column, where } of keys) {
     // Hash-aggregate the keys (no sort of the whole file); with no duplicate, the delete reads nothing.
-    await db.query(
+    await withImportSettings(
+      db,
       `WITH dup AS (
          SELECT ${key} AS value, min(r.line) AS first_line FROM ${raw} r WHERE ${where} GROUP BY 1 HAVING count(*) > 1
        ), removed AS (

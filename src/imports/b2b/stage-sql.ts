@@ -1,12 +1,30 @@
-import { ident, lit, litArray } from '../../platform/db/sql-text.ts';
+import { ident, lit } from '../../platform/db/sql-text.ts';
 import type { ImportObject } from '../mapping.ts';
 import type { ColumnPlan } from './column-plan.ts';
+import {
+  boolValue,
+  DECIMAL_RE,
+  EMAIL_RE,
+  enumValue,
+  INTEGER_RE,
+  LANGUAGE_RE,
+  phoneDigits,
+  phoneFromDigits,
+  timestampValue,
+  tooLong,
+} from './value-sql.ts';
 
 /**
  * SQL that turns a raw staging table (every CSV field as text, plus its line) into a typed one in
  * one pass: each row gets its typed values and the list of its problems (a value that does not
  * fit is an error naming the line, column and expectation; a value dropped from a kept row is a
  * warning). All set-based.
+ *
+ * The statement is layered — values read from one text each, then typed columns, then the row
+ * hash and problems — each layer a subquery fenced with OFFSET 0. Without the fences the planner
+ * inlines every reference, and each value was trimmed, lowered or matched once per use (five times
+ * for a phone number): the parse of a million contacts then cost more than the merge. Texts arrive
+ * trimmed, with "" as NULL (csv-records.ts, FORCE_NULL), so no value is trimmed here.
  */
 
 export const rawTable = (runId: number, object: ImportObject) => ident(`import_raw_${runId}_${object}`);
@@ -17,46 +35,18 @@ export const phoneTable = (runId: number) => ident(`import_phone_${runId}`);
 
 export const rawColumn = (i: number) => ident(`c${i}`);
 
-const TRUE_WORDS = ['true', '1', 'yes', 'y', 't', 'x'];
-const FALSE_WORDS = ['false', '0', 'no', 'n', 'f'];
 const MAX_TEXT = 1024;
 
-/** The trimmed text of a column, NULL when empty. */
-export const rawText = (i: number) => `nullif(btrim(r.${rawColumn(i)}), '')`;
-
-const boolValue = (t: string) =>
-  `(CASE WHEN lower(${t}) = ANY(${litArray(TRUE_WORDS)}) THEN true WHEN lower(${t}) = ANY(${litArray(FALSE_WORDS)}) THEN false END)`;
-const boolInvalid = (t: string) =>
-  `(${t} IS NOT NULL AND NOT lower(${t}) = ANY(${litArray([...TRUE_WORDS, ...FALSE_WORDS])}))`;
-
-const EMAIL_RE = `'^[^@[:space:]]+@[^@[:space:]]+\\.[^@[:space:]]+$'`;
-const emailInvalid = (t: string) => `(${t} IS NOT NULL AND (length(${t}) > 320 OR ${t} !~ ${EMAIL_RE}))`;
-const LANGUAGE_RE = `'^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$'`;
-const INTEGER_RE = `'^[+-]?[0-9]{1,18}$'`;
-const DECIMAL_RE = `'^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]{1,3})?$'`;
-
-/** Phone digits with the usual punctuation removed. */
-const phoneDigits = (t: string) => `regexp_replace(${t}, '[[:space:]().\\-/]', '', 'g')`;
-
 /**
- * E.164 for the numbers SQL can normalise alone (already international, 00-prefixed, or North
- * American with a US/CA default country). The rest go through libphonenumber (see phones.ts).
+ * The text of a raw column: trimmed, and NULL when empty, as COPY stored it (csv-records.ts trims,
+ * FORCE_NULL makes "" NULL), so the parse calls no btrim per value.
  */
-export function phoneFastPath(t: string, defaultCountry: string | null): string {
-  const d = phoneDigits(t);
-  const nanp =
-    defaultCountry === 'US' || defaultCountry === 'CA'
-      ? `WHEN ${d} ~ '^1?[2-9][0-9]{2}[2-9][0-9]{6}$' THEN '+1' || right(${d}, 10)`
-      : '';
-  return `(CASE WHEN ${t} IS NULL THEN NULL
-    WHEN ${d} ~ '^\\+[1-9][0-9]{6,14}$' THEN ${d}
-    WHEN ${d} ~ '^00[1-9][0-9]{6,14}$' THEN '+' || substr(${d}, 3)
-    ${nanp} END)`;
-}
+export const rawText = (i: number) => `r.${rawColumn(i)}`;
 
 interface Check {
   /** The column the user sees in the file. */
   column: string;
+  /** The trimmed text shown with the problem. */
   value: string;
   failure: string;
   reason: string;
@@ -102,154 +92,177 @@ const BOOLEAN_FIELDS = new Set([
   'consent',
 ]);
 const EMAIL_FIELDS = new Set(['email', 'userEmail']);
-const PHONE_FIELDS = new Set(['phone', 'mobilePhone']);
+export const PHONE_FIELDS = ['phone', 'mobilePhone'] as const;
 const REQUIRED_FIELDS: Record<ImportObject, string[]> = {
   accounts: ['externalRef', 'displayName'],
   contacts: [],
   teamMembers: ['accountExternalRef', 'userEmail', 'role'],
 };
 
-function fieldExprs(plan: ColumnPlan, runId: number, defaultCountry: string | null) {
-  const checks: Check[] = [];
-  const typed: { name: string; expr: string }[] = [];
-  const joins: string[] = [];
-  const error = (c: Omit<Check, 'severity'>) => checks.push({ ...c, severity: 'error' });
+/** A phone column whose value SQL could not normalise: libphonenumber reads it (phones.ts). */
+export interface PhoneInput {
+  /** The staging column (phone, mobile_phone) and the one holding the text left to read. */
+  column: string;
+  input: string;
+  /** The file's column name and the warning when the text is no phone number at all. */
+  header: string;
+  reason: string;
+}
+
+/** The columns of each layer of the parse, and the checks over them. */
+class Layers {
+  readonly values: string[] = [];
+  readonly typed: { name: string; expr: string }[] = [];
+  readonly checks: Check[] = [];
+  readonly phones: (PhoneInput & { text: string })[] = [];
+  #n = 0;
+  /** Adds an intermediate value (layer 1, from the texts) and returns its name. */
+  value(expr: string): string {
+    const name = `v${this.#n++}`;
+    this.values.push(`${expr} AS ${name}`);
+    return name;
+  }
+  error(c: Omit<Check, 'severity'>) {
+    this.checks.push({ ...c, severity: 'error' });
+  }
+}
+
+/** A raw column by its bare name: the same in the first layer (over the raw table) and above. */
+const text = (i: number) => rawColumn(i);
+const digits = (i: number) => `d${i}`;
+
+function fieldColumns(plan: ColumnPlan, defaultCountry: string | null, l: Layers) {
   for (const [field, index] of Object.entries(plan.fields)) {
     if (index === undefined) continue;
-    const t = rawText(index);
+    const t = text(index);
     const column = plan.columns[index]!;
     const name = stageColumnOf(field);
     if (REQUIRED_FIELDS[plan.object].includes(field))
-      error({ column, value: t, failure: `${t} IS NULL`, reason: `${column} is required` });
+      l.error({ column, value: t, failure: `${t} IS NULL`, reason: `${column} is required` });
     if (BOOLEAN_FIELDS.has(field)) {
-      error({ column, value: t, failure: boolInvalid(t), reason: 'expected true/false, 1/0 or yes/no' });
-      typed.push({ name, expr: field === 'isDeleted' ? `coalesce(${boolValue(t)}, false)` : boolValue(t) });
-    } else if (EMAIL_FIELDS.has(field)) {
-      error({ column, value: t, failure: emailInvalid(t), reason: 'expected an email address' });
-      typed.push({ name, expr: `lower(${t})` });
-    } else if (PHONE_FIELDS.has(field)) {
-      const fast = phoneFastPath(t, defaultCountry);
-      const alias = ident(`p_${field}`);
-      joins.push(
-        `LEFT JOIN ${phoneTable(runId)} ${alias} ON ${alias}.line = r.line AND ${alias}.field = ${lit(field)}`,
-      );
-      const value = `coalesce(${fast}, ${alias}.e164)`;
-      checks.push({
+      const v = l.value(boolValue(t));
+      l.error({
         column,
         value: t,
-        failure: `(${t} IS NOT NULL AND ${value} IS NULL)`,
+        failure: `(${t} IS NOT NULL AND ${v} IS NULL)`,
+        reason: 'expected true/false, 1/0 or yes/no',
+      });
+      l.typed.push({ name, expr: field === 'isDeleted' ? `coalesce(${v}, false)` : v });
+    } else if (EMAIL_FIELDS.has(field)) {
+      l.error({
+        column,
+        value: t,
+        failure: `(${t} IS NOT NULL AND (${tooLong(t, 320)} OR ${t} !~ ${EMAIL_RE}))`,
+        reason: 'expected an email address',
+      });
+      l.typed.push({ name, expr: `lower(${t})` });
+    } else if ((PHONE_FIELDS as readonly string[]).includes(field)) {
+      // The fast path here; what it cannot read is kept in <column>_input for libphonenumber.
+      l.typed.push({ name, expr: phoneFromDigits(digits(index), defaultCountry) });
+      l.phones.push({
+        text: t,
+        column: name,
+        input: `${name}_input`,
+        header: column,
         reason: `not a phone number (${
           defaultCountry
             ? `international like +14155550100, or national for ${defaultCountry}`
             : 'expected international like +14155550100, or set defaultCountry'
         }): imported without it`,
-        severity: 'warning',
       });
-      typed.push({ name, expr: value });
     } else if (field === 'language') {
-      error({
+      l.error({
         column,
         value: t,
         failure: `(${t} IS NOT NULL AND ${t} !~ ${LANGUAGE_RE})`,
         reason: 'expected a language code such as en, fr or pt-BR',
       });
-      typed.push({ name, expr: `replace(${t}, '_', '-')` });
+      l.typed.push({ name, expr: `replace(${t}, '_', '-')` });
     } else {
-      error({
+      l.error({
         column,
         value: t,
-        failure: `length(${t}) > ${MAX_TEXT}`,
+        failure: tooLong(t, MAX_TEXT),
         reason: `longer than ${MAX_TEXT} characters`,
       });
-      typed.push({ name, expr: t });
+      l.typed.push({ name, expr: t });
     }
   }
-  if (plan.fields.isDeleted === undefined) typed.push({ name: 'is_deleted', expr: 'false' });
-  return { checks, typed, joins };
+  if (plan.fields.isDeleted === undefined) l.typed.push({ name: 'is_deleted', expr: 'false' });
 }
 
-function attributeExprs(plan: ColumnPlan) {
-  const checks: Check[] = [];
+/** Each attribute's typed jsonb value (NULL when empty or invalid), and the `attributes` object. */
+function attributeColumns(plan: ColumnPlan, l: Layers): string {
   const pairs: string[] = [];
-  const error = (c: Omit<Check, 'severity'>) => checks.push({ ...c, severity: 'error' });
+  const values: string[] = [];
   for (const a of plan.attributes) {
-    const t = rawText(a.column);
+    const t = text(a.column);
     const column = plan.columns[a.column]!;
-    let value: string;
+    const invalid = (v: string, reason: string) =>
+      l.error({
+        column,
+        value: t,
+        failure: `(${t} IS NOT NULL AND ${v} IS NULL)`,
+        reason: `${a.name}: ${reason}`,
+      });
+    let v: string;
     switch (a.type) {
       case 'integer':
-        error({
-          column,
-          value: t,
-          failure: `(${t} IS NOT NULL AND ${t} !~ ${INTEGER_RE})`,
-          reason: `${a.name}: expected a whole number`,
-        });
-        value = `CASE WHEN ${t} ~ ${INTEGER_RE} THEN to_jsonb(${t}::bigint) END`;
+        v = l.value(`CASE WHEN ${t} ~ ${INTEGER_RE} THEN to_jsonb(${t}::bigint) END`);
+        invalid(v, 'expected a whole number');
         break;
       case 'decimal':
-        error({
-          column,
-          value: t,
-          failure: `(${t} IS NOT NULL AND ${t} !~ ${DECIMAL_RE})`,
-          reason: `${a.name}: expected a decimal number`,
-        });
-        value = `CASE WHEN ${t} ~ ${DECIMAL_RE} THEN to_jsonb(${t}::numeric) END`;
+        v = l.value(`CASE WHEN ${t} ~ ${DECIMAL_RE} THEN to_jsonb(${t}::numeric) END`);
+        invalid(v, 'expected a decimal number');
         break;
       case 'boolean':
-        error({
-          column,
-          value: t,
-          failure: boolInvalid(t),
-          reason: `${a.name}: expected true/false, 1/0 or yes/no`,
-        });
-        value = `to_jsonb(${boolValue(t)})`;
+        v = l.value(`to_jsonb(${boolValue(t)})`);
+        invalid(v, 'expected true/false, 1/0 or yes/no');
         break;
-      case 'enum': {
-        const values = a.values ?? [];
-        const match = `(SELECT v FROM unnest(${litArray(values)}) v WHERE lower(v) = lower(${t}) LIMIT 1)`;
-        error({
-          column,
-          value: t,
-          failure: `(${t} IS NOT NULL AND ${match} IS NULL)`,
-          reason: `${a.name}: expected one of ${values.join(', ')}`.slice(0, 500),
-        });
-        value = `to_jsonb(${match})`;
+      case 'enum':
+        v = l.value(`to_jsonb(${enumValue(t, a.values ?? [])})`);
+        invalid(v, `expected one of ${(a.values ?? []).join(', ')}`.slice(0, 500 - a.name.length - 2));
         break;
-      }
       case 'datetime':
-        error({
-          column,
-          value: t,
-          failure: `(${t} IS NOT NULL AND rapport_try_timestamptz(${t}) IS NULL)`,
-          reason: `${a.name}: expected a date or date-time such as 2024-03-31 or 2024-03-31T14:05:00Z`,
-        });
-        value = `to_jsonb(to_char(rapport_try_timestamptz(${t}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'))`;
+        v = l.value(
+          `to_jsonb(to_char(${timestampValue(t)} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'))`,
+        );
+        invalid(v, 'expected a date or date-time such as 2024-03-31 or 2024-03-31T14:05:00Z');
         break;
       default:
-        error({
+        v = l.value(`to_jsonb(${t})`);
+        l.error({
           column,
           value: t,
-          failure: `length(${t}) > ${MAX_TEXT}`,
+          failure: tooLong(t, MAX_TEXT),
           reason: `${a.name}: longer than ${MAX_TEXT} characters`,
         });
-        value = `to_jsonb(${t})`;
     }
-    pairs.push(`${lit(a.name)}, ${value}`);
+    pairs.push(`${lit(a.name)}, ${v}`);
+    values.push(v);
   }
-  // jsonb_build_object takes at most 100 arguments: build in groups of 50 pairs.
+  // jsonb_build_object takes at most 100 arguments: build in groups of 50 pairs. A row with every
+  // attribute set needs no jsonb_strip_nulls (a second walk over the object).
   const groups: string[] = [];
   for (let i = 0; i < pairs.length; i += 50)
     groups.push(`jsonb_build_object(${pairs.slice(i, i + 50).join(', ')})`);
-  const attributes = groups.length ? `jsonb_strip_nulls(${groups.join(' || ')})` : `'{}'::jsonb`;
-  return { checks, attributes };
+  if (!groups.length) return `'{}'::jsonb`;
+  const object = groups.join(' || ');
+  return `CASE WHEN ${values.map((v) => `${v} IS NOT NULL`).join(' AND ')} THEN ${object} ELSE jsonb_strip_nulls(${object}) END`;
 }
 
-/** md5 of a raw row's fields, salted with the mapping's fingerprint: "this row, read this way". */
-export const sourceHashExpr = (plan: ColumnPlan, fingerprint: string) =>
-  `md5(${lit(fingerprint)} || chr(29) || concat_ws(chr(31), ${plan.columns.map((_, i) => `coalesce(r.${rawColumn(i)}, chr(30))`).join(', ')}))`;
+/** md5 of exactly what the merge writes (typed columns, then attributes): equal hash = unchanged. */
+export const rowHashExpr = (alias: string, columns: string[]) =>
+  `md5(concat_ws(chr(31), ${[...columns.map(ident), 'attributes'].map((n) => `coalesce(${alias}.${n}::text, chr(30))`).join(', ')}))`;
+
+const SEP = 'chr(31)';
+
+/** One problem as text: 'e' or 'w', the column, the value and the reason, separated by chr(31). */
+export const problemText = (severity: 'error' | 'warning', column: string, value: string, reason: string) =>
+  `${lit(severity[0]!)} || ${lit(column)} || ${SEP} || coalesce(left(${value}, 200), '') || ${SEP} || ${lit(reason)}`;
 
 export interface StageStatements {
-  /** Creates the typed staging table, with each row's problems (`problems`, text[]) and hashes. */
+  /** Creates the typed staging table, with each row's problems (`problems`, text[] or NULL) and hashes. */
   createStage: string;
   /** Records every problem of the staged rows as an issue of the run. */
   insertIssues: string;
@@ -257,48 +270,70 @@ export interface StageStatements {
   deleteRejected: string;
   /** Columns of the staging table, besides line, attributes, problems and the hashes. */
   columns: string[];
+  /** Phone columns, with the texts the SQL fast path left for libphonenumber. */
+  phones: PhoneInput[];
 }
-
-const SEP = 'chr(31)';
 
 export function stageStatements(
   plan: ColumnPlan,
   runId: number,
   file: string,
   defaultCountry: string | null,
-  fingerprint: string,
+  /** Lines set aside as unchanged: not parsed. */
+  skipped: string | null,
 ): StageStatements {
-  const { checks: fieldChecks, typed, joins } = fieldExprs(plan, runId, defaultCountry);
-  const { checks: attributeChecks, attributes } = attributeExprs(plan);
-  const checks = [...fieldChecks, ...attributeChecks];
+  const l = new Layers();
+  const used = new Set([
+    ...Object.values(plan.fields).filter((i): i is number => i !== undefined),
+    ...plan.attributes.map((a) => a.column),
+  ]);
+  const texts = [...used].sort((a, b) => a - b).map(text);
+  fieldColumns(plan, defaultCountry, l);
+  const attributes = attributeColumns(plan, l);
+  const phoneDigitColumns = PHONE_FIELDS.flatMap((f) => {
+    const i = plan.fields[f];
+    return i === undefined ? [] : [`${phoneDigits(text(i))} AS ${digits(i)}`];
+  });
   const stage = stageTable(runId, plan.object);
-  // Each problem as 'e' or 'w', the column, the value and the reason, separated by chr(31).
-  const problems = checks.length
-    ? `array_remove(ARRAY[${checks
-        .map(
-          (c) =>
-            `CASE WHEN ${c.failure} THEN ${lit(c.severity[0]!)} || ${lit(c.column)} || ${SEP} || coalesce(left(${c.value}, 200), '') || ${SEP} || ${lit(c.reason)} END`,
-        )
-        .join(',\n ')}]::text[], NULL)`
-    : `'{}'::text[]`;
-  const names = [...typed.map((c) => ident(c.name)), 'attributes'];
-  // Typed values first, then the hash of exactly what the merge will write: equal hash = unchanged.
-  const createStage = `CREATE TABLE ${stage} AS
-    SELECT s.*, md5(concat_ws(chr(31), ${names.map((n) => `coalesce(s.${n}::text, chr(30))`).join(', ')})) AS row_hash
-    FROM (
-      SELECT r.line, ${typed.map((c) => `${c.expr} AS ${ident(c.name)}`).join(', ')}, ${attributes} AS attributes,
-             ${sourceHashExpr(plan, fingerprint)} AS source_hash, ${problems} AS problems
-      FROM ${rawTable(runId, plan.object)} r ${joins.join(' ')}
-    ) s`;
+  const columns = l.typed.map((c) => c.name);
+  const problems = l.checks.length
+    ? `CASE WHEN ${l.checks.map((c) => c.failure).join(' OR ')} THEN array_remove(ARRAY[${l.checks
+        .map((c) => `CASE WHEN ${c.failure} THEN ${problemText(c.severity, c.column, c.value, c.reason)} END`)
+        .join(',\n ')}]::text[], NULL) END`
+    : 'NULL::text[]';
+  const phoneInputs = l.phones.map(
+    (p) => `CASE WHEN l2.${p.column} IS NULL THEN l2.${p.text} END AS ${p.input}`,
+  );
+  const fence = (select: string, from: string, alias: string) =>
+    `(SELECT ${select} FROM ${from} OFFSET 0) ${alias}`;
+  // 1 the texts as COPY stored them, phone digits and every value read from one text alone;
+  // 2 the typed columns; then the row hash and the problems over them.
+  const layer1 = fence(
+    ['r.line', 'r.source_hash', ...texts, ...phoneDigitColumns, ...l.values].join(', '),
+    `${rawTable(runId, plan.object)} r${skipped ? ` WHERE NOT EXISTS (SELECT 1 FROM ${skipped} k WHERE k.line = r.line)` : ''}`,
+    'l1',
+  );
+  const layer2 = fence(
+    ['l1.*', ...l.typed.map((c) => `${c.expr} AS ${ident(c.name)}`), `${attributes} AS attributes`].join(
+      ', ',
+    ),
+    layer1,
+    'l2',
+  );
+  const createStage = `CREATE UNLOGGED TABLE ${stage} AS
+    SELECT l2.line, ${columns.map((c) => `l2.${ident(c)}`).join(', ')}, l2.attributes, l2.source_hash,
+           ${rowHashExpr('l2', columns)} AS row_hash, ${problems} AS problems${phoneInputs.map((p) => `, ${p}`).join('')}
+    FROM ${layer2}`;
   const insertIssues = `INSERT INTO import_issues (run_id, severity, object, file, line, field, value, reason)
     SELECT ${lit(runId)}, (CASE WHEN left(p, 1) = 'e' THEN 'error' ELSE 'warning' END)::import_issue_severity,
            ${lit(plan.object)}, ${lit(file)}, s.line,
            substr(split_part(p, chr(31), 1), 2), nullif(split_part(p, chr(31), 2), ''), split_part(p, chr(31), 3)
     FROM ${stage} s CROSS JOIN LATERAL unnest(s.problems) AS p
-    WHERE cardinality(s.problems) > 0`;
-  const deleteRejected = `DELETE FROM ${stage} s WHERE cardinality(s.problems) > 0
+    WHERE s.problems IS NOT NULL`;
+  const deleteRejected = `DELETE FROM ${stage} s WHERE s.problems IS NOT NULL
     AND EXISTS (SELECT 1 FROM unnest(s.problems) AS p WHERE left(p, 1) = 'e')`;
-  return { createStage, insertIssues, deleteRejected, columns: typed.map((c) => c.name) };
+  const phones = l.phones.map(({ text: _, ...p }) => p);
+  return { createStage, insertIssues, deleteRejected, columns, phones };
 }
 
 /** The external reference of a raw row, as the staging reads it. */

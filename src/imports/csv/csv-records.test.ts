@@ -1,9 +1,15 @@
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { parseCsvHeader, splitCsvRecord } from './csv-header.ts';
 import { CsvRecordsToCopy, type RejectedRecord } from './csv-records.ts';
 
-async function run(body: string | Buffer, fieldCount: number, chunkSize = 3) {
+async function run(
+  body: string | Buffer,
+  fieldCount: number,
+  chunkSize = 3,
+  options: { trim?: boolean; hashPrefix?: string } = {},
+) {
   const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
   const rejected: RejectedRecord[] = [];
   const transform = new CsvRecordsToCopy({
@@ -11,6 +17,7 @@ async function run(body: string | Buffer, fieldCount: number, chunkSize = 3) {
     fieldCount,
     firstLine: 2,
     onRejected: (r) => rejected.push(r),
+    ...options,
   });
   const chunks: Buffer[] = [];
   for (let i = 0; i < bytes.length; i += chunkSize) chunks.push(bytes.subarray(i, i + chunkSize));
@@ -40,7 +47,8 @@ describe('CSV records for COPY', () => {
     const body = 'a1,"multi\r\nline, with comma",c1\r\na2,b2,c2\r\n"a3","b ""q""",c3';
     const { copy, rejected } = await run(body, 3);
     expect(rejected).toEqual([]);
-    expect(copy).toBe('2,a1,"multi\r\nline, with comma",c1\r\n4,a2,b2,c2\r\n5,"a3","b ""q""",c3\n');
+    // The last record, without a line break, gets the file's CR LF: COPY refuses mixed line endings.
+    expect(copy).toBe('2,a1,"multi\r\nline, with comma",c1\r\n4,a2,b2,c2\r\n5,"a3","b ""q""",c3\r\n');
   });
 
   it('holds back records with the wrong field count, reporting their lines', async () => {
@@ -77,5 +85,22 @@ describe('CSV records for COPY', () => {
       const { copy } = await run('Zoë,Łódź\n李,東京\n', 2, size);
       expect(copy).toBe('2,Zoë,Łódź\n3,李,東京\n');
     }
+  });
+
+  it('trims spaces around values, rewriting only the records that have them', async () => {
+    const body = 'a, b ,c\r\n" x ","y ""q"" ",  \r\nplain,row,here\r\n"in, quotes",ok ,"multi\r\nline "';
+    for (const size of [1, 4, 1000]) {
+      const { copy, rejected } = await run(body, 3, size, { trim: true });
+      expect(rejected).toEqual([]);
+      expect(copy).toBe(
+        '2,"a","b","c"\r\n3,"x","y ""q""",\r\n4,plain,row,here\r\n5,"in, quotes","ok","multi\r\nline"\r\n',
+      );
+    }
+  });
+
+  it('hashes each record as read, with the given prefix, before any trimming', async () => {
+    const md5 = (text: string) => createHash('md5').update(text).digest('hex');
+    const { copy } = await run('a,b\n a ,b\n', 2, 2, { trim: true, hashPrefix: 'fp' });
+    expect(copy).toBe(`2,fp${md5('a,b\n')},a,b\n3,fp${md5(' a ,b\n')},"a","b"\n`);
   });
 });

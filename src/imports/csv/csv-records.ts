@@ -1,6 +1,9 @@
 import { isUtf8 } from 'node:buffer';
+import { hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
-import { CR, LF, QUOTE } from './csv-header.ts';
+import { CR, LF, QUOTE, splitCsvRecord } from './csv-header.ts';
+
+const SPACE = 0x20;
 
 /** A record the database will not be given, and why: it becomes a row error of the run. */
 export interface RejectedRecord {
@@ -15,6 +18,16 @@ export interface CsvRecordsOptions {
   /** Line number of the first record (the header's lines + 1). */
   firstLine: number;
   onRejected(record: RejectedRecord): void;
+  /**
+   * Adds a second field before the record: this text followed by the md5 of the record's bytes
+   * (the source hash of the import's skip-unchanged check, computed here rather than by SQL).
+   */
+  hashPrefix?: string;
+  /**
+   * Removes spaces around values (what btrim does), so the database need not trim every value:
+   * only records with a space next to a delimiter, quote or line end are rewritten.
+   */
+  trim?: boolean;
 }
 
 /**
@@ -29,11 +42,22 @@ export class CsvRecordsToCopy extends Transform {
   readonly #delimiter: number;
   readonly #fieldCount: number;
   readonly #onRejected: (record: RejectedRecord) => void;
+  readonly #hashPrefix: string | undefined;
+  readonly #trim: boolean;
+  readonly #delimiterText: string;
+  /** 1 for the bytes the scan acts on (quote, line feed, carriage return, delimiter, space). */
+  readonly #special = new Uint8Array(256);
+  /** The byte before the current one (a line feed before the first record). */
+  #prev = LF;
+  /** The record in progress has a space at the edge of a value (conservatively: maybe). */
+  #edgeSpace = false;
   #line: number;
   #recordLine: number;
   #inQuotes = false;
   #fields = 1;
   #blank = true;
+  /** The last record ended with CR LF: COPY wants one line-ending style in a whole stream. */
+  #crlf = false;
   /** Bytes of the record in progress that arrived in earlier chunks. */
   #carry: Buffer[] = [];
   records = 0;
@@ -45,6 +69,10 @@ export class CsvRecordsToCopy extends Transform {
     this.#delimiter = options.delimiter.charCodeAt(0);
     this.#fieldCount = options.fieldCount;
     this.#onRejected = options.onRejected;
+    this.#hashPrefix = options.hashPrefix;
+    this.#trim = options.trim ?? false;
+    this.#delimiterText = options.delimiter;
+    for (const b of [QUOTE, LF, CR, SPACE, this.#delimiter]) this.#special[b] = 1;
     this.#line = options.firstLine;
     this.#recordLine = options.firstLine;
   }
@@ -52,23 +80,52 @@ export class CsvRecordsToCopy extends Transform {
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     const out: Buffer[] = [];
     let recordStart = 0;
+    const delimiter = this.#delimiter;
+    const special = this.#special;
+    // State in locals for the byte loop (it sees every byte of the file), written back below.
+    let inQuotes = this.#inQuotes;
+    let fields = this.#fields;
+    let blank = this.#blank;
+    let edgeSpace = this.#edgeSpace;
+    let prev = this.#prev;
     for (let i = 0; i < chunk.length; i++) {
-      const b = chunk[i];
+      const b = chunk[i]!;
+      if (special[b] === 0) {
+        // Most bytes: part of a value.
+        blank = false;
+        prev = b;
+        continue;
+      }
+      if (this.#trim) {
+        if (b === SPACE) {
+          if (prev === delimiter || prev === QUOTE || prev === LF) edgeSpace = true;
+        } else if (prev === SPACE) edgeSpace = true; // a space before a delimiter, quote or line end
+      }
+      prev = b;
       if (b === QUOTE) {
-        this.#inQuotes = !this.#inQuotes;
-        this.#blank = false;
+        inQuotes = !inQuotes;
+        blank = false;
       } else if (b === LF) {
         this.#line++;
-        if (this.#inQuotes) continue;
-        this.#endRecord(chunk.subarray(recordStart, i + 1), out);
+        if (inQuotes) continue;
+        this.#crlf = i > 0 ? chunk[i - 1] === CR : this.#carryEndsWithCr();
+        this.#endRecord(chunk.subarray(recordStart, i + 1), out, fields, blank, edgeSpace);
         recordStart = i + 1;
-      } else if (!this.#inQuotes && b === this.#delimiter) {
-        this.#fields++;
-        this.#blank = false;
+        fields = 1;
+        blank = true;
+        edgeSpace = false;
+      } else if (b === delimiter) {
+        if (!inQuotes) fields++;
+        blank = false;
       } else if (b !== CR) {
-        this.#blank = false;
+        blank = false;
       }
     }
+    this.#inQuotes = inQuotes;
+    this.#fields = fields;
+    this.#blank = blank;
+    this.#edgeSpace = edgeSpace;
+    this.#prev = prev;
     if (recordStart < chunk.length) this.#carry.push(chunk.subarray(recordStart));
     if (out.length) this.push(Buffer.concat(out));
     callback();
@@ -82,20 +139,19 @@ export class CsvRecordsToCopy extends Transform {
       return;
     }
     const out: Buffer[] = [];
-    if (this.#carry.length) this.#endRecord(Buffer.from('\n'), out);
+    const edgeSpace = this.#edgeSpace || (this.#trim && this.#prev === SPACE);
+    // A last record without a line break gets the file's own (a lone LF after CRLF lines fails COPY).
+    const eol = Buffer.from(this.#crlf ? '\r\n' : '\n');
+    if (this.#carry.length) this.#endRecord(eol, out, this.#fields, this.#blank, edgeSpace);
     if (out.length) this.push(Buffer.concat(out));
     callback();
   }
 
-  #endRecord(tail: Buffer, out: Buffer[]): void {
+  #endRecord(tail: Buffer, out: Buffer[], fields: number, blank: boolean, edgeSpace: boolean): void {
     const parts = this.#carry.length ? [...this.#carry, tail] : [tail];
     this.#carry = [];
     const line = this.#recordLine;
-    const fields = this.#fields;
-    const blank = this.#blank;
     this.#recordLine = this.#line;
-    this.#fields = 1;
-    this.#blank = true;
     if (blank) return;
     if (fields !== this.#fieldCount) {
       this.#reject(
@@ -109,12 +165,31 @@ export class CsvRecordsToCopy extends Transform {
       this.#reject('is not valid UTF-8 text (export the file as UTF-8)', line);
       return;
     }
-    out.push(Buffer.from(`${line}${String.fromCharCode(this.#delimiter)}`), record);
+    const d = this.#delimiterText;
+    const prefix = this.#hashPrefix === undefined ? '' : `${this.#hashPrefix}${hash('md5', record)}${d}`;
+    out.push(Buffer.from(`${line}${d}${prefix}`, 'latin1'), edgeSpace ? trimmed(record, d) : record);
     this.records++;
+  }
+
+  #carryEndsWithCr(): boolean {
+    const last = this.#carry.at(-1);
+    return last !== undefined && last.length > 0 && last[last.length - 1] === CR;
   }
 
   #reject(reason: string, line = this.#recordLine): void {
     this.rejected++;
     this.#onRejected({ line, reason });
   }
+}
+
+/** The record with spaces removed around every value, each value quoted; its line ending kept. */
+function trimmed(record: Buffer, delimiter: string): Buffer {
+  const text = record.toString('utf8');
+  const eol = /\r?\n$/.exec(text)?.[0] ?? '';
+  const fields = splitCsvRecord(text.slice(0, text.length - eol.length), delimiter).map((f) =>
+    f.replace(/^ +| +$/g, ''),
+  );
+  // An empty value stays unquoted: COPY reads it as NULL, as it reads "" with FORCE_NULL.
+  const quoted = fields.map((f) => (f === '' ? '' : `"${f.replaceAll('"', '""')}"`));
+  return Buffer.from(`${quoted.join(delimiter)}${eol}`);
 }

@@ -9,6 +9,8 @@ export interface CopyOptions {
   /** Quoted column names, in the order the CSV fields come. */
   columns: string[];
   delimiter: string;
+  /** Quoted columns where a quoted empty value ("") is NULL too, as an unquoted one is. */
+  forceNull?: string[];
 }
 
 /** PGlite reads COPY input from one in-memory blob: flush at this size to keep memory bounded. */
@@ -21,12 +23,13 @@ const PGLITE_COPY_CHUNK_BYTES = 16 * 1024 * 1024;
 export async function copyCsvInto(db: Database, source: Readable, options: CopyOptions): Promise<number> {
   const delimiter = options.delimiter === '\t' ? "E'\\t'" : `'${options.delimiter}'`;
   const columns = options.columns.join(', ');
+  const forceNull = options.forceNull?.length ? `, FORCE_NULL (${options.forceNull.join(', ')})` : '';
   if (db.kind === 'postgres') {
     const client = await db.pool.connect();
     try {
       const stream = client.query(
         copyFromStdin(
-          `COPY ${options.table} (${columns}) FROM STDIN WITH (FORMAT csv, DELIMITER ${delimiter})`,
+          `COPY ${options.table} (${columns}) FROM STDIN WITH (FORMAT csv, DELIMITER ${delimiter}${forceNull})`,
         ),
       );
       await pipeline(source, stream);
@@ -35,7 +38,7 @@ export async function copyCsvInto(db: Database, source: Readable, options: CopyO
       client.release();
     }
   }
-  const statement = `COPY ${options.table} (${columns}) FROM '/dev/blob' WITH (FORMAT csv, DELIMITER ${delimiter})`;
+  const statement = `COPY ${options.table} (${columns}) FROM '/dev/blob' WITH (FORMAT csv, DELIMITER ${delimiter}${forceNull})`;
   let rows = 0;
   let pending: Buffer[] = [];
   let pendingBytes = 0;
