@@ -8,6 +8,7 @@ import { createLogger } from '../platform/logger.ts';
 import { startServer, startWorker } from '../runtime/server.ts';
 import { VERSION } from '../runtime/version.ts';
 import { buildWeb, webBuildIsStale } from '../runtime/web-build.ts';
+import { registerSalesforceCommands } from '../salesforce/salesforce.cli.ts';
 import type { PublicToken } from '../users/api-tokens.service.ts';
 import { USER_ROLES } from '../users/roles.ts';
 import type { PublicUser } from '../users/users.service.ts';
@@ -20,6 +21,7 @@ import {
 } from './import-command.ts';
 import { printResult, table } from './output.ts';
 import { runCliOperation } from './run-operation.ts';
+import { registerWorkflowCommand } from './workflow-command.ts';
 
 const positiveInt = (value: string) => {
   const n = Number(value);
@@ -322,6 +324,8 @@ export function buildProgram(): Command {
     });
 
   registerDistributeCommand(program);
+  registerWorkflowCommand(program);
+  registerSalesforceCommands(program);
 
   program
     .command('jobs')

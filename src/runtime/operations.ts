@@ -5,10 +5,14 @@ import { distributeFromCli, ZCliDistribute } from '../distributions/distribution
 import { getDistribution } from '../distributions/stats.service.ts';
 import { importB2bNow, importSummary, ZCliImport } from '../imports/imports.operations.ts';
 import { notFound } from '../platform/errors.ts';
+import { syncSalesforceNow, ZCliSync } from '../salesforce/salesforce.operations.ts';
 import { createApiToken, listApiTokens, revokeApiToken } from '../users/api-tokens.service.ts';
 import { systemActor, USER_ROLES } from '../users/roles.ts';
 import { users } from '../users/users.schema.ts';
 import { createUser, findUserByEmail, listUsers, resetPassword, ZEmail } from '../users/users.service.ts';
+import { getRun } from '../workflows/runs.service.ts';
+import { runWorkflowFromCli, ZCliWorkflowRun } from '../workflows/workflows.operations.ts';
+import { listAllWorkflows } from '../workflows/workflows.service.ts';
 import type { Runtime } from './runtime.ts';
 
 /**
@@ -110,9 +114,25 @@ export const operations = {
     input: z.object({ mergeId: z.number().int().positive() }),
     run: (rt, input) => revertMerge(rt.db, cli, input.mergeId),
   }),
+  'salesforce.sync': defineOperation({
+    input: ZCliSync,
+    run: (rt, input) => syncSalesforceNow(rt, cli, input),
+  }),
   'jobs.queues': defineOperation({
     input: z.object({}),
     run: (rt) => rt.jobs.summary(),
+  }),
+  'workflow.list': defineOperation({
+    input: z.object({ directory: z.string().min(1).optional() }),
+    run: (rt, input) => listAllWorkflows(rt.db.orm, cli, input.directory),
+  }),
+  'workflow.run': defineOperation({
+    input: ZCliWorkflowRun,
+    run: (rt, input) => runWorkflowFromCli(rt, cli, input),
+  }),
+  'workflow.run-status': defineOperation({
+    input: z.object({ runId: z.number().int().positive() }),
+    run: (rt, input) => getRun(rt.db.orm, cli, input.runId),
   }),
 } as const;
 
