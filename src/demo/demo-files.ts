@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -162,6 +163,23 @@ const slug = (s: string) =>
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '');
 
+/**
+ * Each account's hidden "sentiment" in [0, 1): the demo's answers (demo-feedback.ts computes the
+ * same value in SQL) and its churn outcome both follow it, so the churn model has a signal to find.
+ */
+export function sentimentOf(accountId: string): number {
+  return Number.parseInt(createHash('md5').update(accountId).digest('hex').slice(0, 8), 16) / 2 ** 32;
+}
+
+/** Seven accounts in ten have a known outcome: churned when their sentiment is low (with exceptions). */
+function churnOutcome(accountId: string): string {
+  const h =
+    Number.parseInt(createHash('md5').update(`o${accountId}`).digest('hex').slice(0, 8), 16) / 2 ** 32;
+  if (h >= 0.7) return '';
+  const churned = sentimentOf(accountId) < 0.3 ? h < 0.6 : h < 0.08;
+  return churned ? 'true' : 'false';
+}
+
 export interface DemoFiles {
   accounts: string;
   contacts: string;
@@ -174,8 +192,28 @@ export function writeDemoFiles(dir: string, topLevelAccounts = 40): DemoFiles {
   const rand = random(20261123);
   const pick = <T>(items: readonly T[]) => items[Math.floor(rand() * items.length)]!;
   const accounts: (string | number | boolean)[][] = [
-    ['Id', 'IsDeleted', 'Name', 'ParentId', 'Industry__c', 'Region__c', 'ARR__c', 'RenewalDate__c'],
-    ['001DEMO0001', false, 'Get Cloudy Consulting', '', 'Consulting', 'North America', 480000, '2027-03-31'],
+    [
+      'Id',
+      'IsDeleted',
+      'Name',
+      'ParentId',
+      'Industry__c',
+      'Region__c',
+      'ARR__c',
+      'RenewalDate__c',
+      'Churned__c',
+    ],
+    [
+      '001DEMO0001',
+      false,
+      'Get Cloudy Consulting',
+      '',
+      'Consulting',
+      'North America',
+      480000,
+      '2027-03-31',
+      '',
+    ],
     [
       '001DEMO0002',
       false,
@@ -185,6 +223,7 @@ export function writeDemoFiles(dir: string, topLevelAccounts = 40): DemoFiles {
       'North America',
       95000,
       '2027-03-31',
+      '',
     ],
   ];
   const contacts: (string | number | boolean)[][] = [
@@ -268,6 +307,7 @@ export function writeDemoFiles(dir: string, topLevelAccounts = 40): DemoFiles {
       region,
       Math.round(20 + rand() * 980) * 1000,
       `2027-${String(1 + Math.floor(rand() * 12)).padStart(2, '0')}-28`,
+      churnOutcome(id),
     ]);
     const owner = pick(TEAM.filter(([, role]) => role === 'Account Manager'));
     team.push([id, owner[0]!, owner[1]!, false]);

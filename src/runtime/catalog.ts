@@ -1,4 +1,5 @@
 import { dashboardsRoutes } from '../dashboards/dashboards.routes.ts';
+import { seedDemoFeedback } from '../demo/demo-feedback.ts';
 import { directoryRoutes } from '../directory/directory.routes.ts';
 import { deliveryRoutes } from '../distributions/delivery.routes.ts';
 import { distributionsRoutes } from '../distributions/distributions.routes.ts';
@@ -10,6 +11,8 @@ import { importsJobs } from '../imports/imports.jobs.ts';
 import { importsRoutes } from '../imports/imports.routes.ts';
 import type { RouteModule } from '../platform/http/types.ts';
 import type { AnyJobDefinition } from '../platform/jobs/define-job.ts';
+import { salesforceJobs } from '../salesforce/salesforce.jobs.ts';
+import { salesforceRoutes } from '../salesforce/salesforce.routes.ts';
 import { segmentsRoutes } from '../segments/segments.routes.ts';
 import { responsesTransferRoutes } from '../surveys/responses-transfer.routes.ts';
 import { resultsRoutes } from '../surveys/results.routes.ts';
@@ -21,6 +24,8 @@ import { authRoutes } from '../users/auth.routes.ts';
 import { tokensRoutes } from '../users/tokens.routes.ts';
 import { usersJobs } from '../users/users.jobs.ts';
 import { usersRoutes } from '../users/users.routes.ts';
+import { workflowsJobs } from '../workflows/workflows.jobs.ts';
+import { workflowsRoutes } from '../workflows/workflows.routes.ts';
 
 /** Every domain's HTTP routes, mounted under /api/v1. A new domain adds its module here. */
 export const routeCatalog: RouteModule[] = [
@@ -40,13 +45,18 @@ export const routeCatalog: RouteModule[] = [
   dashboardsRoutes,
   ticketsRoutes,
   segmentsRoutes,
+  salesforceRoutes,
+  workflowsRoutes,
 ];
 
 /** Every domain's background jobs and schedules. A new domain adds its jobs here. */
 export const jobCatalog: AnyJobDefinition[] = [
+  seedDemoFeedback,
   ...usersJobs,
   ...importsJobs,
   ...distributionsJobs,
   ...healthJobs,
   ...ticketsJobs,
+  ...salesforceJobs,
+  ...workflowsJobs,
 ];

@@ -55,6 +55,26 @@ describe.skipIf(testEngine() === 'postgres')('the demo directory', () => {
         expect.objectContaining({ role: 'ACCOUNT_OWNER', email: 'olivia.owner@cloudkicks.example' }),
       );
       expect(account.children.map((c) => c.displayName)).toEqual(['Get Cloudy Consulting – Reno']);
+
+      // Then the demo's feedback: a relationship NPS survey with answers, and every account's health,
+      // Get Cloudy at high risk because Alan Johnson, its decision maker, is a detractor.
+      type Health = {
+        own: { risk: string; reasons: { code: string; contact?: string }[]; arr: number | null } | null;
+      };
+      let health: Health = { own: null };
+      for (const deadline = Date.now() + 60_000; Date.now() < deadline && !health.own; ) {
+        await new Promise((r) => setTimeout(r, 500));
+        health = await get<Health>(`/accounts/${getCloudy!.id}/health`);
+      }
+      expect(health.own?.risk).toBe('high');
+      expect(health.own?.reasons).toContainEqual(
+        expect.objectContaining({ code: 'detractor_key_role', contact: 'Alan Johnson' }),
+      );
+      expect(health.own?.arr).toBe(480000);
+      const fit = await get<{ fitted: boolean; labelled: number }>(
+        '/directories/Cloud%20Kicks%20customers/health-model/fit',
+      );
+      expect(fit.labelled).toBeGreaterThan(40);
     } finally {
       server.child.kill('SIGTERM');
       await server.exited;
