@@ -1,6 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { queryRows } from '../platform/db/database.ts';
+import { type Database, queryRows } from '../platform/db/database.ts';
+import { emitEvent, readEvents } from '../platform/events/events.ts';
 import { defineJob, type JobDeps } from '../platform/jobs/define-job.ts';
 import { executeImportRun, type ImportDeps } from './b2b/run-b2b-import.ts';
 import { dropStaging } from './b2b/stage-file.ts';
@@ -15,6 +16,7 @@ export function importDeps(deps: Pick<JobDeps, 'db' | 'logger' | 'secrets'>): Im
     logger: deps.logger,
     openSftp: sftpOpener(deps),
     async afterSuccess(runId) {
+      await reportCompleted(deps.db, runId);
       // Archive the SFTP files the run read, if their source says so. A failure here is logged:
       // the import itself succeeded and must not be retried for it.
       const [run] = await deps.db.orm.select().from(importRuns).where(eq(importRuns.id, runId));
@@ -45,8 +47,33 @@ export const runImport = defineJob({
   expireInSeconds: 6 * 3600,
   async run({ runId }, deps) {
     await executeImportRun(importDeps(deps), runId);
+    // A crash between the merge's commit and afterSuccess would lose the event: the retry,
+    // finding the run done, reports it.
+    await reportCompleted(deps.db, runId);
   },
 });
+
+/**
+ * Tells automations (workflows) that a run succeeded: import.completed, once per run, written in
+ * its own transaction right after the merge committed (the merge's transaction is the import
+ * pipeline's own).
+ */
+export async function reportCompleted(db: Database, runId: number): Promise<void> {
+  const subject = `import_run:${runId}`;
+  await db.orm.transaction(async (tx) => {
+    const [run] = await tx.select().from(importRuns).where(eq(importRuns.id, runId));
+    if (run?.status !== 'succeeded') return;
+    const reported = await readEvents(tx, { type: 'import.completed', subject, limit: 1 });
+    if (reported.items.length) return;
+    await emitEvent(tx, 'import.completed', subject, {
+      runId,
+      directoryId: run.directoryId,
+      mailingListId: run.mailingListId,
+      summary: run.summary,
+      source: run.createdBy.startsWith('system:salesforce') ? 'salesforce' : 'import',
+    });
+  });
+}
 
 /** Drops staging tables a crashed, never-retried run left behind, and uploads of finished runs. */
 export const cleanupImports = defineJob({

@@ -12,4 +12,5 @@ export * from '../../surveys/surveys.schema.ts';
 export * from '../../system/system.schema.ts';
 export * from '../../tickets/tickets.schema.ts';
 export * from '../../users/users.schema.ts';
+export * from '../../workflows/workflows.schema.ts';
 export * from '../events/events.schema.ts';

@@ -6,7 +6,6 @@ import { LoginPage } from '../auth/LoginPage.tsx';
 import { useMe } from '../auth/session.ts';
 import { ErrorState, Loading, NotFound } from '../common/states.tsx';
 import { AppFrame } from './AppFrame.tsx';
-import { LaterSection } from './LaterSection.tsx';
 
 // Pages load on first visit: the login page and the frame do not wait for every screen's code.
 const page = <K extends string>(load: () => Promise<Record<K, React.ComponentType>>, name: K) =>
@@ -29,12 +28,17 @@ const DashboardsPage = page(() => import('../dashboards/DashboardsPage.tsx'), 'D
 const DashboardPage = page(() => import('../dashboards/DashboardPage.tsx'), 'DashboardPage');
 const EmbedDashboardPage = page(() => import('../dashboards/EmbedDashboardPage.tsx'), 'EmbedDashboardPage');
 const SettingsPage = page(() => import('../settings/SettingsPage.tsx'), 'SettingsPage');
+const SalesforceSyncPage = page(() => import('../salesforce/SalesforceSyncPage.tsx'), 'SalesforceSyncPage');
 const SegmentsPage = page(() => import('../segments/SegmentsPage.tsx'), 'SegmentsPage');
 const SegmentEditorPage = page(() => import('../segments/SegmentEditorPage.tsx'), 'SegmentEditorPage');
 const SegmentMembersPage = page(() => import('../segments/SegmentMembersPage.tsx'), 'SegmentMembersPage');
 const TicketsPage = page(() => import('../tickets/TicketsPage.tsx'), 'TicketsPage');
 const TicketPage = page(() => import('../tickets/TicketPage.tsx'), 'TicketPage');
 const CommandCenterPage = page(() => import('../health/CommandCenterPage.tsx'), 'CommandCenterPage');
+const WorkflowsPage = page(() => import('../workflows/WorkflowsPage.tsx'), 'WorkflowsPage');
+const WorkflowEditorPage = page(() => import('../workflows/WorkflowEditorPage.tsx'), 'WorkflowEditorPage');
+const WorkflowRunsPage = page(() => import('../workflows/WorkflowRunsPage.tsx'), 'WorkflowRunsPage');
+const RunDetailPage = page(() => import('../workflows/WorkflowRunsPage.tsx'), 'RunDetailPage');
 const DistributionsLayout = page(
   () => import('../distributions/DistributionsLayout.tsx'),
   'DistributionsLayout',
@@ -162,9 +166,14 @@ export function App() {
         <Route path="distributions/:id/edit" element={<DistributionFormPage />} />
         <Route path="tickets" element={<TicketsPage />} />
         <Route path="tickets/:id" element={<TicketPage />} />
-        <Route path="workflows" element={<LaterSection section="workflows" />} />
+        <Route path="workflows" element={<WorkflowsPage />} />
+        <Route path="workflows/new" element={<WorkflowEditorPage />} />
+        <Route path="workflows/:id" element={<WorkflowEditorPage />} />
+        <Route path="workflows/:id/runs" element={<WorkflowRunsPage />} />
+        <Route path="workflows/:id/runs/:runId" element={<RunDetailPage />} />
         <Route path="dashboards" element={<DashboardsPage />} />
         <Route path="dashboards/:id" element={<DashboardPage />} />
+        <Route path="salesforce" element={<SalesforceSyncPage />} />
         <Route path="settings/:tab?" element={<SettingsPage />} />
         <Route path="*" element={<NotFound />} />
       </Route>

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router';
 import { useCan } from '../auth/session.ts';
 import { HealthModelPanel } from '../health/HealthModelPanel.tsx';
+import { ConnectionsPanel } from '../salesforce/ConnectionsPanel.tsx';
 import { AuditPanel } from './AuditPanel.tsx';
 import { DeliveryPanel } from './DeliveryPanel.tsx';
 import { JobsPanel } from './JobsPanel.tsx';
@@ -36,6 +37,7 @@ export function SettingsPage() {
           {canRead && <Tabs.Tab value="sending-rules">{t('distributions.rules.tab')}</Tabs.Tab>}
           {canRead && <Tabs.Tab value="health-model">{t('health.model.title')}</Tabs.Tab>}
           {canDelivery && <Tabs.Tab value="delivery">{t('distributions.delivery.tab')}</Tabs.Tab>}
+          {canRead && <Tabs.Tab value="connections">{t('salesforce.connectionsTab')}</Tabs.Tab>}
         </Tabs.List>
         <Tabs.Panel value="profile">
           <ProfilePanel />
@@ -71,6 +73,11 @@ export function SettingsPage() {
         {canDelivery && (
           <Tabs.Panel value="delivery">
             <DeliveryPanel />
+          </Tabs.Panel>
+        )}
+        {canRead && (
+          <Tabs.Panel value="connections">
+            <ConnectionsPanel />
           </Tabs.Panel>
         )}
       </Tabs>

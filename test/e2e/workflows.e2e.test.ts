@@ -1,0 +1,217 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { WEB_DIST_DIR } from '../../src/platform/http/web.ts';
+import { launchBrowser } from '../harness/browser.ts';
+import { type HttpReceiver, startHttpReceiver } from '../harness/http-receiver.ts';
+import {
+  freePort,
+  REPO_ROOT,
+  type RunningProcess,
+  runRapport,
+  startRapport,
+  tempDir,
+} from '../harness/processes.ts';
+
+const SCREENSHOTS = path.join(REPO_ROOT, '.test-tmp', 'screenshots');
+const FIXTURES = path.join(REPO_ROOT, 'test', 'fixtures', 'b2b');
+const ADMIN = { email: 'cx@cloudkicks.example', password: 'correct horse battery staple' };
+let server: RunningProcess;
+let browser: Browser;
+let base: string;
+let headers: Record<string, string>;
+let slack: HttpReceiver;
+let surveyId: number;
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(path.join(WEB_DIST_DIR, 'index.html')))
+    throw new Error('Build the web UI first: npm run build');
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  slack = await startHttpReceiver();
+  const env = {
+    RAPPORT_DATA_DIR: tempDir(),
+    RAPPORT_ADMIN_EMAIL: ADMIN.email,
+    RAPPORT_ADMIN_PASSWORD: ADMIN.password,
+    RAPPORT_DEMO: '0',
+  };
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  server = startRapport(['start', '--no-build-ui'], { ...env, PORT: String(port) });
+  await server.waitForOutput(/is running at/);
+  const imported = await runRapport(
+    [
+      'import',
+      'b2b',
+      '--directory',
+      'Main',
+      '--accounts',
+      path.join(FIXTURES, 'Account.csv'),
+      '--contacts',
+      path.join(FIXTURES, 'Contact.csv'),
+      '--team',
+      path.join(FIXTURES, 'AccountTeamMember.csv'),
+    ],
+    env,
+  );
+  expect(imported.code, imported.output).toBe(0);
+  const token = JSON.parse(
+    (await runRapport(['token', 'create', '--name', 'e2e', '--json'], env)).stdout,
+  ).token;
+  headers = { authorization: `Bearer ${token}` };
+  const survey = await call<{ id: number }>('POST', '/directories/Main/surveys', {
+    name: 'Relationship NPS',
+    definition: {
+      pages: [
+        {
+          name: 'p1',
+          elements: [{ type: 'rating', name: 'nps', rateMin: 0, rateMax: 10, isRequired: true }],
+        },
+      ],
+    },
+    metrics: { npsQuestion: 'nps' },
+  });
+  surveyId = survey.id;
+  await call('POST', `/surveys/${surveyId}/activate`);
+  browser = await launchBrowser();
+});
+
+afterEach(() => {
+  expect(pageErrors).toEqual([]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await slack?.close();
+  server?.child.kill('SIGTERM');
+  await server?.exited;
+});
+
+async function call<T>(method: string, url: string, body?: unknown) {
+  const r = await fetch(`${base}/api/v1${url}`, {
+    method,
+    headers: body ? { ...headers, 'content-type': 'application/json' } : headers,
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  if (!r.ok) throw new Error(`${method} ${url}: ${r.status} ${await r.text()}`);
+  return (await r.json()) as T;
+}
+
+async function signedIn(at: string): Promise<Page> {
+  const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1400, height: 1000 } });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto(`${base}${at}`);
+  await page.getByLabel('Email').fill(ADMIN.email);
+  await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  return page;
+}
+
+describe('workflows in the browser', () => {
+  it('copies the detractor template, adds a piped email from the palette, and runs on a real response', {
+    timeout: 240_000,
+  }, async () => {
+    const page = await signedIn('/workflows');
+    await page.getByTestId('workflow-templates').click();
+    await page
+      .getByTestId('template-detractor-ticket-slack')
+      .getByRole('button', { name: 'Use this template' })
+      .click();
+    const dialog = page.getByRole('dialog');
+    await dialog.locator('[data-field="surveyId"]').click();
+    await page.getByRole('option', { name: `Relationship NPS (#${surveyId})` }).click();
+    await dialog.locator('[data-field="slackWebhookUrl"]').fill(`${slack.url}/services/T/B/X`);
+    await dialog.getByRole('switch', { name: 'Turn on now' }).check({ force: true });
+    await page.getByTestId('template-create').click();
+    await page.waitForURL(/\/workflows\/\d+$/);
+    const workflowId = Number(page.url().split('/').at(-1));
+    await page.getByTestId('task-ticket').waitFor();
+    await page.getByTestId('task-slack').waitFor();
+    expect(await page.getByTestId('condition-rule').count()).toBe(1);
+
+    // A task from the palette, with values piped in from the {a} menu.
+    await page.getByTestId('add-task').click();
+    await page.getByTestId('palette-notify.email').click();
+    const email = page.getByTestId('task-email');
+    await email.getByRole('button', { name: 'Add' }).first().click();
+    // The {a} menu of the list's first address (the list's own menu would pipe a whole list).
+    await email.locator('[data-field="to[0]"]').locator('..').getByTestId('pipe-menu').click();
+    await page.getByRole('menuitem').filter({ hasText: 'event.account.team.ACCOUNT_OWNER' }).click();
+    expect(await email.locator('[data-field="to[0]"]').inputValue()).toBe(
+      '{{ event.account.team.ACCOUNT_OWNER }}',
+    );
+    // A wrong reference is named before saving.
+    await email.locator('[data-field="subject"]').fill('Detractor {{ tasks.nope.key }}');
+    await page
+      .getByTestId('workflow-problems')
+      .getByText('there is no task "nope"', { exact: false })
+      .waitFor();
+    await email.locator('[data-field="subject"]').fill('Detractor: ticket {{ tasks.ticket.key }}');
+    await email.locator('[data-field="text"]').fill('See {{ tasks.ticket.url }}');
+    await page.getByTestId('workflow-problems').waitFor({ state: 'detached' });
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'workflow-editor.png'), fullPage: true });
+    await page.getByTestId('save-workflow').click();
+    await page.getByText('Saved').first().waitFor();
+    const saved = await call<{ tasks: { key: string; input: Record<string, unknown> }[]; enabled: boolean }>(
+      'GET',
+      `/workflows/${workflowId}`,
+    );
+    expect(saved.enabled).toBe(true);
+    expect(saved.tasks.map((t) => t.key)).toEqual(['ticket', 'slack', 'email']);
+    expect(saved.tasks[2]!.input).toMatchObject({
+      to: ['{{ event.account.team.ACCOUNT_OWNER }}'],
+      subject: 'Detractor: ticket {{ tasks.ticket.key }}',
+    });
+
+    // A detractor answers; the server's dispatcher starts the run.
+    const contacts = await call<{ items: { id: number }[] }>('GET', '/directories/Main/contacts?q=alan');
+    const link = await call<{ token: string }>('POST', `/surveys/${surveyId}/links`, {
+      contactId: contacts.items[0]!.id,
+    });
+    const answered = await fetch(`${base}/api/v1/public/links/${link.token}/response`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ answers: { nps: 2 }, complete: true }),
+    });
+    expect(answered.status).toBe(200);
+    await expect
+      .poll(
+        async () =>
+          (await call<{ items: { status: string }[] }>('GET', `/workflows/${workflowId}/runs`)).items[0]
+            ?.status,
+        {
+          timeout: 150_000,
+          interval: 1000,
+        },
+      )
+      .toBe('succeeded');
+    await slack.waitFor(1);
+
+    await page.goto(`${base}/workflows/${workflowId}/runs`);
+    await page.getByTestId('runs-table').getByRole('link').first().click();
+    await page.waitForURL(/\/runs\/\d+$/);
+    await page.getByTestId('run-status').first().getByText('Succeeded').waitFor();
+    await page.getByTestId('run-task-email').click();
+    await page.getByTestId('run-task-email').getByText('owner.one@cloudkicks.example').first().waitFor();
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'workflow-run.png'), fullPage: true });
+  });
+
+  it('builds a manual workflow from scratch and runs it now', async () => {
+    const page = await signedIn('/workflows/new');
+    await page.getByTestId('workflow-name').fill('Ping the team');
+    await page.getByTestId('add-task').click();
+    await page.getByTestId('palette-http.webhook').click();
+    const hook = page.getByTestId('task-webhook');
+    await hook.locator('[data-field="url"]').fill(`${slack.url}/ping`);
+    await page.getByTestId('save-workflow').click();
+    await page.waitForURL(/\/workflows\/\d+$/);
+    await page.getByTestId('run-now').click();
+    await page.waitForURL(/\/runs\/\d+$/);
+    await page.getByTestId('run-status').first().getByText('Succeeded').waitFor();
+    expect(slack.requests.some((r) => r.path === '/ping')).toBe(true);
+    await page.goto(`${base}/workflows`);
+    await page.getByTestId('workflows-table').getByText('Ping the team').waitFor();
+  });
+});
