@@ -315,10 +315,17 @@ describe('the response widget of a CRM record', () => {
 
 describe('an account’s feedback timeline', () => {
   it('lists its responses across surveys, with its child accounts on request, within the viewer’s scope', async () => {
-    const [holdings] = await t.runtime.db.query<{ id: number }>(`SELECT id FROM accounts WHERE external_ref = '001A'`);
-    const [getCloudy] = await t.runtime.db.query<{ id: number }>(`SELECT id FROM accounts WHERE external_ref = '001B'`);
+    const [holdings] = await t.runtime.db.query<{ id: number }>(
+      `SELECT id FROM accounts WHERE external_ref = '001A'`,
+    );
+    const [getCloudy] = await t.runtime.db.query<{ id: number }>(
+      `SELECT id FROM accounts WHERE external_ref = '001B'`,
+    );
     const own = (await api('GET', `/accounts/${getCloudy!.id}/responses`)).json();
-    expect(own.items.map((r: { contactName: string }) => r.contactName).sort()).toEqual(['Alan Johnson', 'Leung Chan']);
+    expect(own.items.map((r: { contactName: string }) => r.contactName).sort()).toEqual([
+      'Alan Johnson',
+      'Leung Chan',
+    ]);
     expect(own.items.find((r: { contactName: string }) => r.contactName === 'Leung Chan').comments).toEqual([
       { question: 'Why?', text: 'Too expensive' },
     ]);
@@ -328,4 +335,3 @@ describe('an account’s feedback timeline', () => {
     expect((await api('GET', `/accounts/${holdings!.id}/responses`, undefined, csm)).statusCode).toBe(404);
   });
 });
-

@@ -161,7 +161,7 @@ describe('the account management command center', () => {
     expect(await detractors.getByTestId('risk-reason').first().textContent()).toMatch(
       /^Decision maker detractor \(Alan Johnson, 3\/10\) (today|yesterday)$/,
     );
-    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.evaluate('window.scrollTo(0, 0)');
     await page.screenshot({ path: path.join(SCREENSHOTS, 'command-center.png'), fullPage: true });
 
     // Filters live in the URL: high risk only, then with child accounts.
@@ -200,7 +200,7 @@ describe('the account management command center', () => {
     expect(await alan.getByTestId('nps-score-badge').textContent()).toBe('3');
     await page.getByTestId('account-feedback').getByText('3/10 · Detractor', { exact: false }).waitFor();
     await page.getByTestId('account-team').getByText(CSM).waitFor();
-    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.evaluate('window.scrollTo(0, 0)');
     await page.screenshot({ path: path.join(SCREENSHOTS, 'account-health.png'), fullPage: true });
 
     // With its child accounts.
@@ -225,7 +225,7 @@ describe('the account management command center', () => {
     expect(
       (await call<{ npsDropPoints: number }>('GET', '/directories/Main/health-model')).npsDropPoints,
     ).toBe(25);
-    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.evaluate('window.scrollTo(0, 0)');
     await page.screenshot({ path: path.join(SCREENSHOTS, 'health-model.png'), fullPage: true });
     await page.context().close();
   });
@@ -247,7 +247,7 @@ describe('the account management command center', () => {
       .getByTestId('intervene-detractorDecisionMakers')
       .getByRole('link', { name: 'Get Cloudy Consulting, Inc.' })
       .waitFor();
-    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.evaluate('window.scrollTo(0, 0)');
     await page.screenshot({
       path: path.join(SCREENSHOTS, 'command-center-account-manager.png'),
       fullPage: true,
@@ -266,7 +266,7 @@ describe('the account management command center', () => {
     // Named in the breadcrumbs (the account API gives the ancestors) but not a link to a page they cannot open.
     await expect.poll(() => page.getByRole('link', { name: 'Cloud Kicks Holdings' }).count()).toBe(0);
     await page.getByTestId('health-components').waitFor();
-    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.evaluate('window.scrollTo(0, 0)');
     await page.screenshot({
       path: path.join(SCREENSHOTS, 'account-health-account-manager.png'),
       fullPage: true,

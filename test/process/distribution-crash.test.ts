@@ -43,10 +43,10 @@ async function instance(): Promise<Instance & { first: RunningProcess }> {
   const contacts = path.join(dataDir, 'Contact.csv');
   writeFileSync(
     contacts,
-    [
+    `${[
       'Id,FirstName,LastName,Email',
       ...Array.from({ length: CONTACTS }, (_, i) => `003X${i},Ann${i},Lee,ann${i}@example.test`),
-    ].join('\r\n') + '\r\n',
+    ].join('\r\n')}\r\n`,
   );
   const start = async () => {
     const p = startRapport(['start', '--no-build-ui'], env);
