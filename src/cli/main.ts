@@ -5,7 +5,6 @@ import type { MigrationReport } from '../platform/db/migrate.ts';
 import { AppError } from '../platform/errors.ts';
 import type { QueueSummary } from '../platform/jobs/job-queue.ts';
 import { createLogger } from '../platform/logger.ts';
-import { startServer, startWorker } from '../runtime/server.ts';
 import { VERSION } from '../runtime/version.ts';
 import { buildWeb, webBuildIsStale } from '../runtime/web-build.ts';
 import { registerSalesforceCommands } from '../salesforce/salesforce.cli.ts';
@@ -72,6 +71,8 @@ export function buildProgram(): Command {
         logger.info('building the web UI (first start or changed sources)…');
         await buildWeb();
       }
+      // Loaded when needed: a command handed to a running server should not load the whole product.
+      const { startServer } = await import('../runtime/server.ts');
       const server = await startServer(config, {
         logger,
         workers: options.workers && config.workers.enabled,
@@ -108,6 +109,7 @@ export function buildProgram(): Command {
     .action(async () => {
       const config = loadConfig();
       const logger = createLogger(config);
+      const { startWorker } = await import('../runtime/server.ts');
       const worker = await startWorker(config, { logger });
       onShutdownSignal(worker.stop, logger);
       logger.info({ queues: worker.runtime.jobs.catalog.map((j) => j.name) }, 'worker running');

@@ -3,8 +3,6 @@ import { callControl } from '../platform/control/control-client.ts';
 import { liveLockHolder } from '../platform/db/data-dir-lock.ts';
 import { createLogger } from '../platform/logger.ts';
 import type { OperationName } from '../runtime/operations.ts';
-import { runOperation } from '../runtime/operations.ts';
-import { openRuntime } from '../runtime/runtime.ts';
 
 /** CLI commands log only warnings unless RAPPORT_LOG_LEVEL asks for more: their output is the result. */
 export function cliLogger(config: Config) {
@@ -30,6 +28,11 @@ export async function runCliOperation(name: OperationName, input: unknown): Prom
       return callControl(holder.controlSocket, name, input);
     }
   }
+  // Only an operation run here needs the product's code: one handed to the server does not load it.
+  const [{ openRuntime }, { runOperation }] = await Promise.all([
+    import('../runtime/runtime.ts'),
+    import('../runtime/operations.ts'),
+  ]);
   const runtime = await openRuntime(config, {
     command: `rapport ${name}`,
     logger: cliLogger(config),

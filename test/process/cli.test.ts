@@ -38,7 +38,8 @@ describe.skipIf(testEngine() === 'postgres')('rapport CLI', () => {
     expect(second.stdout).toMatch(/The pglite database is up to date \(\d+ migrations\)/);
   });
 
-  it('creates users and tokens offline, printing each secret once', async () => {
+  // Each offline command opens the embedded database in its own process: several of them in a row.
+  it('creates users and tokens offline, printing each secret once', { timeout: 120_000 }, async () => {
     const env = { RAPPORT_DATA_DIR: tempDir() };
     const none = await runRapport(['token', 'create', '--name', 'ci'], env);
     expect(none.code).toBe(1);
