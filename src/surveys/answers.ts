@@ -162,11 +162,12 @@ export function checkAnswers(
       invalid.add(name);
     } else valid[name] = value;
   }
+  // A partial save keeps every valid answer: display logic only decides what a completion keeps.
+  if (!options.complete) return { problems, answers: valid };
   // Display logic runs on the valid answers, the way the respondent's page ran it. Embedded data
   // goes in as values, not variables: {sfAccountId} resolves the same, and one assignment runs the
   // conditions once instead of once per setVariable.
   model.data = { ...options.embedded, ...valid };
-  if (!options.complete) return { problems, answers: valid };
 
   const kept: Record<string, unknown> = {};
   for (const q of model.getAllQuestions()) {

@@ -13,8 +13,31 @@ export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelati
 /** Anything that runs queries: the database itself or an open transaction. */
 export type Executor = Orm | Tx;
 
-interface DatabaseBase {
+/**
+ * A statement of a hot path (the public respondent API): SQL with positional parameters ($1 …),
+ * run through the driver without the ORM. On PostgreSQL it is prepared once per connection under
+ * its name, then only bound and executed. Keep the text fixed per name (no interpolated values).
+ */
+export interface Statement {
+  readonly name: string;
+  readonly text: string;
+}
+
+export const statement = (name: string, text: string): Statement => ({ name: `rapport.${name}`, text });
+
+/** Runs statements: on the database (each its own transaction) or inside one transaction. */
+export interface StatementRunner {
+  /** Rows as the driver returns them (int8 as numbers, jsonb parsed, timestamps as Date). */
+  run<T>(statement: Statement, params: unknown[]): Promise<T[]>;
+}
+
+interface DatabaseBase extends StatementRunner {
   readonly orm: Orm;
+  /**
+   * One transaction for statements (no ORM): committed when `work` resolves, rolled back when it
+   * throws. On PGlite it holds the transaction lock, as orm.transaction() does.
+   */
+  transact<T>(work: (tx: StatementRunner) => Promise<T>): Promise<T>;
   /**
    * Raw SQL with positional parameters ($1 …), for generated statements. Not inside a transaction:
    * use orm.transaction() and queryRows(tx, sql`…`) for that.

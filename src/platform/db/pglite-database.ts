@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite, types } from '@electric-sql/pglite';
 import { drizzle } from 'drizzle-orm/pglite';
-import type { Orm, PgliteDatabase } from './database.ts';
+import type { Orm, PgliteDatabase, Statement } from './database.ts';
 import * as schema from './schema.ts';
 import { DATE_OID, keepDateText } from './type-parsers.ts';
 
@@ -15,6 +15,17 @@ export function wrapPglite(client: PGlite): PgliteDatabase {
     kind: 'pglite',
     client,
     orm,
+    async run<T>(statement: Statement, params: unknown[]) {
+      return (await client.query<T>(statement.text, params)).rows;
+    },
+    transact: (work) =>
+      client.transaction((tx) =>
+        work({
+          async run<T>(statement: Statement, params: unknown[]) {
+            return (await tx.query<T>(statement.text, params)).rows;
+          },
+        }),
+      ),
     async query<T>(text: string, params: unknown[] = []) {
       // exec (simple protocol) for parameterless text: it accepts several statements and DDL.
       if (params.length === 0) {

@@ -1,6 +1,6 @@
 import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
-import type { Orm, PostgresDatabase } from './database.ts';
+import type { Orm, PostgresDatabase, Statement, StatementRunner } from './database.ts';
 import * as schema from './schema.ts';
 import { DATE_OID, INT8_OID, keepDateText, parseInt8 } from './type-parsers.ts';
 
@@ -21,11 +21,37 @@ export async function openPostgres(
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
   const orm = drizzle({ client: pool, schema }) as unknown as Orm;
+  const runOn = (client: pg.Pool | pg.PoolClient): StatementRunner['run'] =>
+    async function run<T>(statement: Statement, params: unknown[]) {
+      const result = await client.query({ name: statement.name, text: statement.text, values: params });
+      return result.rows as T[];
+    };
   const db: PostgresDatabase = {
     kind: 'postgres',
     pool,
     url,
     orm,
+    run: runOn(pool),
+    async transact(work) {
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        await client.query('BEGIN');
+        try {
+          const result = await work({ run: runOn(client) });
+          await client.query('COMMIT');
+          return result;
+        } catch (error) {
+          await client.query('ROLLBACK').catch((rollbackError: Error) => {
+            // A connection that cannot roll back is not given to anyone else.
+            broken = rollbackError;
+          });
+          throw error;
+        }
+      } finally {
+        client.release(broken);
+      }
+    },
     async query<T>(text: string, params: unknown[] = []) {
       const result = await pool.query(text, params);
       const last = Array.isArray(result) ? result.at(-1) : result;

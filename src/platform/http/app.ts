@@ -1,5 +1,5 @@
+import { createRequire } from 'node:module';
 import fastifyCookie from '@fastify/cookie';
-import fastifyHelmet from '@fastify/helmet';
 import fastifyMultipart from '@fastify/multipart';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -14,6 +14,12 @@ import { type Authenticate, registerAccessControl } from './access.ts';
 import { handleError } from './error-handler.ts';
 import type { ApiApp, RouteDeps, RouteModule } from './types.ts';
 import { registerWebApp } from './web.ts';
+
+// helmet, as @fastify/helmet (our dependency) brings it. @fastify/helmet builds helmet's middleware
+// again on every request (parsing the CSP directives each time); built once, it sets the same headers.
+const helmet: typeof import('helmet').default = createRequire(import.meta.resolve('@fastify/helmet'))(
+  'helmet',
+);
 
 export interface HttpAppOptions {
   deps: RouteDeps;
@@ -42,7 +48,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<ApiApp> {
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(handleError);
 
-  await app.register(fastifyHelmet, {
+  const securityHeaders = helmet({
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
@@ -58,6 +64,9 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<ApiApp> {
     // Secure cookies and HSTS only make sense behind HTTPS; the public URL says whether we are.
     strictTransportSecurity: config.http.publicUrl?.startsWith('https:') ? undefined : false,
   });
+  app.addHook('onRequest', (request, reply, done) =>
+    securityHeaders(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined)),
+  );
   // Embeddable pages (a widget in a CRM record page) may be framed by the configured origins only.
   app.addHook('onSend', async (request, reply) => {
     if (!request.url.startsWith('/embed/')) return;
