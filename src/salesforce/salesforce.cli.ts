@@ -59,6 +59,11 @@ export function describeSync(result: SyncOutput): string {
       ]),
     );
   }
+  const lists = run.extracted.Campaign?.lists as
+    | { lists: number; added: number; removed: number }
+    | undefined;
+  if (lists)
+    lines.push('', `Campaign mailing lists: ${lists.lists} (+${lists.added} −${lists.removed} members)`);
   if (run.apiUsage)
     lines.push(
       '',

@@ -1,6 +1,7 @@
 import type { RouteModule } from '../platform/http/types.ts';
 import { salesforceConnectionRoutes } from './connections/connections.routes.ts';
 import { salesforceOutboundRoutes } from './outbound/outbound.routes.ts';
+import { salesforceOrgLookupRoutes } from './sync/org-lookups.routes.ts';
 import { salesforceSyncRoutes } from './sync/sync.routes.ts';
 import { salesforceWritebackRoutes } from './writeback/writeback.routes.ts';
 
@@ -8,6 +9,7 @@ import { salesforceWritebackRoutes } from './writeback/writeback.routes.ts';
 export const salesforceRoutes: RouteModule = async (app, deps) => {
   await salesforceConnectionRoutes(app, deps);
   await salesforceSyncRoutes(app, deps);
+  await salesforceOrgLookupRoutes(app, deps);
   await salesforceOutboundRoutes(app, deps);
   await salesforceWritebackRoutes(app, deps);
 };

@@ -231,3 +231,45 @@ export async function countRecords(client: SalesforceClient, plan: ExtractPlan):
   );
   return result.totalSize;
 }
+
+/** One read of an object's extraction; `stamps: false` when its rows must not move the cursor. */
+export interface ExtractPart {
+  plan: ExtractPlan;
+  stamps: boolean;
+}
+
+/**
+ * Reads several parts of one object into the same file (the campaign members of chosen campaigns,
+ * a few hundred Ids per query), each by REST or Bulk API after its own count, with their figures
+ * summed. A part read in full for records new to the sync (a campaign just chosen) does not move
+ * the delta cursor: its old records would pull it back.
+ */
+export async function extractParts(
+  client: SalesforceClient,
+  parts: readonly ExtractPart[],
+  bulkThreshold: number,
+  onRow: (row: ExtractedRow) => Promise<void>,
+): Promise<ExtractStats | null> {
+  let total: ExtractStats | null = null;
+  for (const part of parts) {
+    part.plan.bulk = (await countRecords(client, part.plan)) > bulkThreshold;
+    const stats = await extractObject(client, part.plan, onRow);
+    const stamp = part.stamps ? stats.maxStamp : null;
+    total = total
+      ? {
+          method: total.method === 'bulk' || stats.method === 'bulk' ? 'bulk' : 'rest',
+          rows: total.rows + stats.rows,
+          deleted: total.deleted + stats.deleted,
+          pages: total.pages + stats.pages,
+          jobId: stats.jobId ?? total.jobId,
+          maxStamp:
+            stamp === null
+              ? total.maxStamp
+              : total.maxStamp === null
+                ? stamp
+                : Math.max(total.maxStamp, stamp),
+        }
+      : { ...stats, maxStamp: stamp };
+  }
+  return total;
+}

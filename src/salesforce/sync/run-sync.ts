@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { and, eq, ne } from 'drizzle-orm';
+import { and, desc, eq, ne } from 'drizzle-orm';
 import { getSavedImportMapping } from '../../directory/directories.service.ts';
 import { executeImportRun } from '../../imports/b2b/run-b2b-import.ts';
 import { importDeps } from '../../imports/imports.jobs.ts';
@@ -17,9 +17,19 @@ import { type RetryPolicy, SalesforceClient } from '../client/sf-client.ts';
 import { describeFailure, isRequestLimitExceeded, SalesforceStop } from '../client/sf-errors.ts';
 import { openConnection } from '../connections/open-connection.ts';
 import { salesforceConnections, salesforceSyncRuns, salesforceSyncs } from '../salesforce.schema.ts';
+import { refreshCampaignLists } from './campaign-lists.ts';
+import { campaignConditions, keptCampaigns, memberParts } from './campaign-members.ts';
 import { CsvFile } from './csv-file.ts';
 import { describer, resolveField } from './describe.ts';
-import { countRecords, type ExtractPlan, type ExtractStats, extractObject } from './extract.ts';
+import {
+  countRecords,
+  type ExtractPart,
+  type ExtractPlan,
+  type ExtractStats,
+  extractObject,
+  extractParts,
+} from './extract.ts';
+import { ListViewProblem, resolveObjectFilter } from './list-views.ts';
 import {
   getSyncRow,
   type SyncObjects,
@@ -29,6 +39,7 @@ import {
   ZSyncOptions,
 } from './sync-config.service.ts';
 import {
+  CAMPAIGN_GROUP,
   deletionRow,
   fieldList,
   IMPORT_FILE_OF,
@@ -90,6 +101,11 @@ export async function createSyncRun(
 interface ObjectWork {
   object: SyncObject;
   plan: ExtractPlan;
+  /** The conditions that together select the object's records (a reconcile lists their Ids). */
+  scopes: (string | null)[];
+  /** The run's filter (WHERE, list view, chosen Ids): when it differs from the last run's, the object is read in full. */
+  filter: string | null;
+  listView: string | null;
   file: CsvFile;
   full: boolean;
   reconcile: boolean;
@@ -170,10 +186,18 @@ export async function executeSyncRun(deps: SyncDeps, runId: number, options: Syn
     const objects = sync.objects as SyncObjects;
     const stage = new StageWriter(path.join(workDir, 'stage.csv'));
     const work: ObjectWork[] = [];
+    const lastFilters = await previousFilters(db, sync.id);
+    const liveCampaigns = new Set<string>();
 
     // 1. Extract each object to its file, and what was read to the stage.
     for (const object of SYNC_OBJECTS) {
-      const config = objects[object];
+      // Campaign members follow the chosen campaigns; they have no config of their own.
+      const config =
+        object === 'CampaignMember'
+          ? objects.Campaign
+            ? { fields: [], where: null }
+            : undefined
+          : objects[object];
       if (!config) continue;
       const t0 = performance.now();
       const info = await describe(object);
@@ -185,31 +209,49 @@ export async function executeSyncRun(deps: SyncDeps, runId: number, options: Syn
         fields.push(resolved.path);
         types.set(resolved.path.toLowerCase(), resolved.type);
       }
+      let filter: Awaited<ReturnType<typeof resolveObjectFilter>>;
+      try {
+        filter = await resolveObjectFilter(api, object, config);
+      } catch (error) {
+        if (error instanceof ListViewProblem) throw new RunFailure(`${object}: ${error.message}`);
+        throw error;
+      }
       const since = cursor[object] ? Date.parse(cursor[object]) : null;
-      const full = options.full === true || since === null;
+      const filterChanged = object in lastFilters && lastFilters[object] !== filter.where;
+      // Campaigns are few and always read whole: the run then knows every campaign it keeps.
+      const full = options.full === true || since === null || filterChanged || object === 'Campaign';
       const plan: ExtractPlan = {
         object,
         fields,
         types,
-        where: config.where,
+        where: filter.where,
         since: full ? null : new Date(since! - syncOptions.overlapMinutes * MINUTE),
         includeDeleted: !full,
         bulk: false,
         pageSize: syncOptions.bulkPageSize,
         ...(options.pollMs ? { pollMs: options.pollMs } : {}),
       };
-      plan.bulk = (await countRecords(api, plan)) > syncOptions.bulkThreshold;
+      let parts: ExtractPart[] = [{ plan, stamps: true }];
+      let scopes: (string | null)[] = [filter.where];
+      if (object === 'CampaignMember') {
+        parts = memberParts(plan, liveCampaigns, await keptCampaigns(db.orm, sync.id));
+        scopes = campaignConditions([...liveCampaigns]);
+      }
       const file = new CsvFile(path.join(workDir, `${object}.csv`), fields);
       const columnOf = new Map(fields.map((f, i) => [f.toLowerCase(), i]));
       const fieldOf = (values: string[]) => (field: string) =>
         values[columnOf.get(field.toLowerCase()) ?? -1] ?? '';
-      const stats = await extractObject(api, plan, async (row) => {
+      const stats = await extractParts(api, parts, syncOptions.bulkThreshold, async (row) => {
         await file.write(row.values);
         await stage.add(object, row.id, row.deleted, recordKey(object, fieldOf(row.values)), 'extract');
+        if (object === 'Campaign' && !row.deleted) liveCampaigns.add(row.id);
       });
       const item: ObjectWork = {
         object,
         plan,
+        scopes,
+        filter: filter.where,
+        listView: filter.listView?.label ?? null,
         file,
         full,
         reconcile: !full && (options.reconcile === true || reconcileDue),
@@ -229,15 +271,18 @@ export async function executeSyncRun(deps: SyncDeps, runId: number, options: Syn
     for (const item of work) {
       if (!item.reconcile) continue;
       const t0 = performance.now();
-      const idPlan: ExtractPlan = {
-        ...item.plan,
-        fields: ['Id'],
-        since: null,
-        includeDeleted: false,
-        bulk: false,
-      };
-      idPlan.bulk = (await countRecords(api, idPlan)) > syncOptions.bulkThreshold;
-      await extractObject(api, idPlan, (row) => stage.add(item.object, row.id, false, null, 'ids'));
+      for (const where of item.scopes) {
+        const idPlan: ExtractPlan = {
+          ...item.plan,
+          fields: ['Id'],
+          where,
+          since: null,
+          includeDeleted: false,
+          bulk: false,
+        };
+        idPlan.bulk = (await countRecords(api, idPlan)) > syncOptions.bulkThreshold;
+        await extractObject(api, idPlan, (row) => stage.add(item.object, row.id, false, null, 'ids'));
+      }
       timings[`reconcile${item.object}Ms`] = Math.round(performance.now() - t0);
     }
 
@@ -271,18 +316,20 @@ export async function executeSyncRun(deps: SyncDeps, runId: number, options: Syn
       DEFAULT_MAPPING;
 
     // 5. Load each group through the directory import (same mapping, same rules, same report), and
-    // 6. only once it succeeded move that group's cursor and synced records, together.
+    // 6. only once it succeeded move that group's cursor and synced records, together. The
+    // campaigns come last: their lists' members are the contacts and leads just loaded.
     const committed = { ...cursor };
     let importRun: ImportRunView | null = null;
-    for (const [index, group] of IMPORT_GROUPS.entries()) {
+    for (const [index, group] of [...IMPORT_GROUPS, CAMPAIGN_GROUP].entries()) {
       const items = work.filter((w) => group.includes(w.object));
       if (items.length === 0) continue;
+      const imported = group !== CAMPAIGN_GROUP;
       let loaded: ImportRunView | null = null;
-      if (items.some((w) => w.file.records > 0)) {
+      if (imported && items.some((w) => w.file.records > 0)) {
         t0 = performance.now();
         const sources: Partial<Record<string, FileSource>> = {};
         for (const item of items)
-          sources[IMPORT_FILE_OF[item.object]] = { kind: 'path', path: item.file.path };
+          sources[IMPORT_FILE_OF[item.object]!] = { kind: 'path', path: item.file.path };
         const created = await createImportRun(db, systemActor('salesforce-sync'), {
           directory: sync.directoryId,
           sources,
@@ -316,7 +363,7 @@ export async function executeSyncRun(deps: SyncDeps, runId: number, options: Syn
       t0 = performance.now();
       for (const item of items)
         if (cursorAfter[item.object]) committed[item.object] = cursorAfter[item.object]!;
-      await db.orm.transaction(async (tx) => {
+      const lists = await db.orm.transaction(async (tx) => {
         await applyStage(tx, runId, sync.id, group);
         await tx
           .update(salesforceSyncs)
@@ -332,7 +379,9 @@ export async function executeSyncRun(deps: SyncDeps, runId: number, options: Syn
             syncRunId: runId,
           });
         }
+        return imported ? null : refreshCampaignLists(tx, sync.id, sync.directoryId);
       });
+      if (lists) extracted.Campaign = { ...extracted.Campaign, lists };
       timings.applyMs = (timings.applyMs ?? 0) + Math.round(performance.now() - t0);
     }
 
@@ -390,8 +439,29 @@ export async function executeSyncRun(deps: SyncDeps, runId: number, options: Syn
   }
 }
 
+/**
+ * The filter each object had in the last run that succeeded (objects it recorded none for — runs
+ * from before filters were recorded — are absent: no forced full read after an upgrade).
+ */
+async function previousFilters(db: Database, syncId: number): Promise<Record<string, string | null>> {
+  const [last] = await db.orm
+    .select({ extracted: salesforceSyncRuns.extracted })
+    .from(salesforceSyncRuns)
+    .where(and(eq(salesforceSyncRuns.syncId, syncId), eq(salesforceSyncRuns.status, 'succeeded')))
+    .orderBy(desc(salesforceSyncRuns.id))
+    .limit(1);
+  const filters: Record<string, string | null> = {};
+  for (const [object, e] of Object.entries(
+    (last?.extracted ?? {}) as Record<string, Record<string, unknown>>,
+  ))
+    if (e && 'filter' in e) filters[object] = (e.filter as string | null) ?? null;
+  return filters;
+}
+
 function summary(item: ObjectWork) {
   return {
+    filter: item.filter,
+    ...(item.listView ? { listView: item.listView } : {}),
     method: item.stats?.method ?? null,
     rows: item.stats?.rows ?? 0,
     deleted: item.stats?.deleted ?? 0,

@@ -12,13 +12,14 @@ import { getConnectionRow } from '../connections/connections.service.ts';
 import { type ConnectionDeps, openConnection } from '../connections/open-connection.ts';
 import { salesforceSyncRecords, salesforceSyncRuns, salesforceSyncs } from '../salesforce.schema.ts';
 import { describer, resolveField } from './describe.ts';
+import { ListViewProblem, resolveObjectFilter } from './list-views.ts';
 import { cronProblem, DEFAULT_CRON, nextRunAfter } from './schedule.ts';
 import {
+  CONFIGURABLE_OBJECTS,
   DEFAULT_OBJECTS,
   fieldList,
   SUGGESTED_FIELDS,
   SUGGESTED_WHERE,
-  SYNC_OBJECTS,
   type SyncObject,
 } from './sync-objects.ts';
 
@@ -27,6 +28,13 @@ export const ZSyncObjectConfig = z.object({
   fields: z.array(z.string().trim().min(1).max(200)).max(500).default([]),
   /** A SOQL WHERE condition (without the WHERE), e.g. `Type = 'Customer - Direct'`. */
   where: z.string().trim().max(4000).nullable().default(null),
+  /** A list view of the object (API name or Id) whose filter applies too, read again at each run. */
+  listView: z.string().trim().min(1).max(80).nullable().default(null),
+  /** Only these records (the campaigns picked in the sync editor), besides the filters. */
+  ids: z
+    .array(z.string().regex(/^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/, { error: 'expected a Salesforce Id' }))
+    .max(500)
+    .default([]),
 });
 
 export const ZSyncOptions = z.object({
@@ -46,7 +54,7 @@ export type SyncOptions = z.output<typeof ZSyncOptions>;
 export const ZSyncSave = z.object({
   connectionId: z.number().int().positive(),
   objects: z
-    .partialRecord(z.enum(SYNC_OBJECTS), ZSyncObjectConfig)
+    .partialRecord(z.enum(CONFIGURABLE_OBJECTS), ZSyncObjectConfig)
     .refine((o) => Object.keys(o).length > 0, { error: 'choose at least one object' }),
   /** The import mapping; null: the directory's saved mapping (else the default Salesforce mapping). */
   mapping: z.unknown().nullable().default(null),
@@ -113,7 +121,10 @@ export async function getSync(db: Executor, actor: Actor, directory: string | nu
 export function syncDefaults() {
   return {
     objects: Object.fromEntries(
-      SYNC_OBJECTS.map((o) => [o, { fields: [...SUGGESTED_FIELDS[o]], where: SUGGESTED_WHERE[o] ?? null }]),
+      CONFIGURABLE_OBJECTS.map((o) => [
+        o,
+        { fields: [...SUGGESTED_FIELDS[o]], where: SUGGESTED_WHERE[o] ?? null, listView: null, ids: [] },
+      ]),
     ) as SyncObjects,
     enabledObjects: [...DEFAULT_OBJECTS],
     schedule: { cron: DEFAULT_CRON, timeZone: 'UTC' },
@@ -125,7 +136,9 @@ type Problem = { path: string; message: string };
 
 /**
  * Checks a sync against the org: every field exists (custom ones included), none is compound
- * (refused with the seed's message), and each filter is valid SOQL for its object.
+ * (refused with the seed's message), each list view exists and can filter a sync (its API name is
+ * what is saved), and each object's filter — WHERE, list view and chosen Ids together — is valid
+ * SOQL for the object.
  */
 async function checkAgainstOrg(deps: ConnectionDeps, input: z.output<typeof ZSyncSave>): Promise<Problem[]> {
   const row = await getConnectionRow(deps.db.orm, input.connectionId);
@@ -150,10 +163,20 @@ async function checkAgainstOrg(deps: ConnectionDeps, input: z.output<typeof ZSyn
       if ('problem' in resolved)
         problems.push({ path: `objects.${name}.fields.${i}`, message: resolved.problem });
     }
-    if (config.where) {
+    let where: string | null;
+    try {
+      const filter = await resolveObjectFilter(client, name, config);
+      if (filter.listView) config.listView = filter.listView.developerName;
+      where = filter.where;
+    } catch (error) {
+      const message = error instanceof ListViewProblem ? error.message : describeFailure(error).message;
+      problems.push({ path: `objects.${name}.listView`, message });
+      continue;
+    }
+    if (where) {
       try {
         await client.call(`checking the ${name} filter`, (conn) =>
-          conn.query(`SELECT COUNT() FROM ${name} WHERE ${config.where}`),
+          conn.query(`SELECT COUNT() FROM ${name} WHERE ${where}`),
         );
       } catch (error) {
         problems.push({ path: `objects.${name}.where`, message: describeFailure(error).message });

@@ -65,7 +65,9 @@ export interface GoneRow {
  *  - complete: the extraction read every live record (a full sync): synced records it did not see;
  *  - reconcile: the stage holds every live Id: synced records not among them (purged, or deleted);
  *  - getDeleted Ids the extraction did not read again (purged from the recycle bin);
- *  - team members whose account, user or role changed: the old membership.
+ *  - team members whose account, user or role changed: the old membership;
+ *  - members of a campaign the run did not read as live (deleted, or no longer chosen): the
+ *    campaigns are always read in full, so the stage has every one the sync keeps.
  */
 export async function decideGone(
   db: Database,
@@ -96,6 +98,11 @@ export async function decideGone(
     parts.push(`SELECT e.sf_id, r.data FROM ${stage} e
       JOIN salesforce_sync_records r ON r.sync_id = ${S} AND r.object = ${O} AND r.sf_id = e.sf_id
       WHERE e.object = ${O} AND e.source = 'extract' AND r.data IS DISTINCT FROM e.data`);
+  if (object === 'CampaignMember')
+    parts.push(`SELECT r.sf_id, r.data FROM salesforce_sync_records r
+      WHERE r.sync_id = ${S} AND r.object = ${O}
+        AND NOT EXISTS (SELECT 1 FROM ${stage} c WHERE c.object = 'Campaign' AND c.source = 'extract'
+                          AND NOT c.deleted AND c.sf_id = r.data->>'c')`);
   await db.query(
     `INSERT INTO ${stage} (object, sf_id, deleted, data, source)
      SELECT DISTINCT ON (g.sf_id) ${O}, g.sf_id, true, g.data, 'gone' FROM (${parts.join(' UNION ALL ')}) g`,

@@ -3,6 +3,7 @@ import { importSummary } from '../../imports/imports.operations.ts';
 import { actorOf } from '../../platform/http/access.ts';
 import { ZPageQuery } from '../../platform/http/paging.ts';
 import type { RouteModule } from '../../platform/http/types.ts';
+import { campaignLists } from './campaign-lists.ts';
 import { requestSyncRun } from './sync.jobs.ts';
 import {
   deleteSync,
@@ -75,10 +76,22 @@ export const salesforceSyncRoutes: RouteModule = (app, { db, secrets, logger, jo
       schema: {
         tags,
         summary:
-          "A directory's Salesforce sync (null when none), the defaults of a new one, and how many records it keeps in step",
+          "A directory's Salesforce sync (null when none), the defaults of a new one, how many records it keeps in step, and the mailing list of each campaign it keeps",
         params: ZDirParams,
         response: {
-          200: z.object({ sync: ZSync.nullable(), defaults: ZAny, synced: z.record(z.string(), z.number()) }),
+          200: z.object({
+            sync: ZSync.nullable(),
+            defaults: ZAny,
+            synced: z.record(z.string(), z.number()),
+            campaignLists: z.array(
+              z.object({
+                campaignId: z.string(),
+                mailingListId: z.number(),
+                name: z.string().nullable(),
+                synced: z.boolean(),
+              }),
+            ),
+          }),
         },
       },
     },
@@ -88,6 +101,7 @@ export const salesforceSyncRoutes: RouteModule = (app, { db, secrets, logger, jo
         sync,
         defaults: syncDefaults() as Record<string, unknown>,
         synced: sync ? await syncedCounts(db.orm, sync.id) : {},
+        campaignLists: sync ? await campaignLists(db.orm, sync.id) : [],
       };
     },
   );
@@ -99,7 +113,7 @@ export const salesforceSyncRoutes: RouteModule = (app, { db, secrets, logger, jo
       schema: {
         tags,
         summary:
-          'Create or replace the sync: connection, objects (fields from describe, SOQL filter), mapping, mailing list, schedule (cron + time zone), options',
+          'Create or replace the sync: connection, objects (fields from describe, SOQL filter, list view, chosen Ids; Campaign makes a mailing list per campaign), mapping, mailing list, schedule (cron + time zone), options',
         params: ZDirParams,
         body: ZAny,
         response: { 200: ZSync },

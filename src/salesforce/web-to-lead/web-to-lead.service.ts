@@ -1,8 +1,8 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { findDirectory } from '../../directory/directories.service.ts';
-import type { Executor } from '../../platform/db/database.ts';
-import { queryOne } from '../../platform/db/database.ts';
+import type { Database, Executor } from '../../platform/db/database.ts';
+import { queryOne, queryRows } from '../../platform/db/database.ts';
 import { AppError, notFound, validationFailed } from '../../platform/errors.ts';
 import { listResponses } from '../../surveys/responses.service.ts';
 import { recordAudit } from '../../system/audit.service.ts';
@@ -86,11 +86,76 @@ export async function createLeadForm(
   });
 }
 
+/** Form posts that count against an org's 500 a day: the last 24 hours, failed ones aside. */
+const countsToday = (s: 's' | 'salesforce_lead_submissions') =>
+  sql.raw(`${s}.mode = 'form' AND ${s}.status <> 'failed' AND ${s}.created_at > now() - interval '24 hours'`);
+
+/**
+ * A directory's lead forms, each with the form posts of the last 24 hours — its own and its org's
+ * (the limit is the org's, whatever form or directory sent them).
+ */
 export async function listLeadForms(db: Executor, actor: Actor, directory: string | number) {
   authorize(actor, 'data:read');
   const dir = await findDirectory(db, directory);
-  const rows = await db.select().from(salesforceLeadForms).where(eq(salesforceLeadForms.directoryId, dir.id));
-  return rows.map(toPublicForm);
+  const rows = await db
+    .select()
+    .from(salesforceLeadForms)
+    .where(eq(salesforceLeadForms.directoryId, dir.id))
+    .orderBy(salesforceLeadForms.id);
+  const perForm = await queryRows<{ form_id: number; n: number }>(
+    db,
+    sql`SELECT form_id, count(*)::int AS n FROM salesforce_lead_submissions
+        WHERE ${countsToday('salesforce_lead_submissions')} AND form_id IN (SELECT id FROM salesforce_lead_forms WHERE directory_id = ${dir.id})
+        GROUP BY form_id`,
+  );
+  const perOrg = await queryRows<{ connection_id: number; n: number }>(
+    db,
+    sql`SELECT c.id AS connection_id, count(s.id)::int AS n FROM salesforce_connections c
+        JOIN salesforce_lead_submissions s ON s.org_id = c.org_id AND ${countsToday('s')}
+        WHERE c.id IN (SELECT connection_id FROM salesforce_lead_forms WHERE directory_id = ${dir.id})
+        GROUP BY c.id`,
+  );
+  const formCount = new Map(perForm.map((r) => [Number(r.form_id), Number(r.n)]));
+  const orgCount = new Map(perOrg.map((r) => [Number(r.connection_id), Number(r.n)]));
+  return rows.map((row) => ({
+    ...toPublicForm(row),
+    sentLast24Hours: formCount.get(row.id) ?? 0,
+    orgSentLast24Hours: row.connectionId ? (orgCount.get(row.connectionId) ?? 0) : 0,
+  }));
+}
+
+/**
+ * Deletes a lead form and what it sent. Refused while its form posts of the last 24 hours still
+ * count against the org's 500 a day: deleting them would let the other forms go over the limit.
+ */
+export async function deleteLeadForm(db: Database, actor: Actor, id: number) {
+  authorize(actor, 'data:write');
+  const form = await getForm(db.orm, id);
+  const recent = await queryOne<{ n: number; oldest: Date | null }>(
+    db.orm,
+    sql`SELECT count(*)::int AS n, min(created_at) AS oldest FROM salesforce_lead_submissions
+        WHERE form_id = ${id} AND ${countsToday('salesforce_lead_submissions')}`,
+  );
+  if (Number(recent?.n ?? 0) > 0) {
+    const freeAt = new Date(new Date(recent!.oldest!).getTime() + 86_400_000).toISOString();
+    throw new AppError(
+      409,
+      'conflict',
+      `${recent!.n} lead(s) sent through this form in the last 24 hours still count toward the org's ${WEB_TO_LEAD_DAILY_LIMIT} a day; ` +
+        `the form can be deleted once they no longer do (from ${freeAt}).`,
+      { recent: Number(recent!.n), freeAt },
+    );
+  }
+  await db.orm.transaction(async (tx) => {
+    await tx.delete(salesforceLeadForms).where(eq(salesforceLeadForms.id, id));
+    await recordAudit(tx, actor, {
+      action: 'salesforce.lead_form_deleted',
+      targetType: 'salesforce_lead_form',
+      targetId: id,
+      details: { name: form.name },
+    });
+  });
+  return { deleted: true };
 }
 
 async function getForm(db: Executor, id: number) {

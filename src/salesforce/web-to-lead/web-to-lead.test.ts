@@ -85,6 +85,30 @@ describe('Web-to-Lead', () => {
     expect(emulator.webToLead.submissions()).toHaveLength(500);
   });
 
+  it("lists each form with today's form posts and its org's, and keeps a form whose posts still count", async () => {
+    const other = await api('POST', `/directories/${directoryId}/salesforce/lead-forms`, admin, {
+      name: 'Spare form',
+      connectionId,
+      mode: 'form',
+      fields: { last_name: '{{ contact.lastName }}', company: 'x' },
+    });
+    expect(other.statusCode, other.body).toBe(201);
+    const forms = (await api('GET', `/directories/${directoryId}/salesforce/lead-forms`, admin)).json().items;
+    expect(forms.map((f: { name: string }) => f.name)).toEqual(['Promoters to leads', 'Spare form']);
+    expect(forms[0]).toMatchObject({ sentLast24Hours: 500, orgSentLast24Hours: 500 });
+    expect(forms[1]).toMatchObject({ sentLast24Hours: 0, orgSentLast24Hours: 500 });
+
+    const refused = await api('DELETE', `/salesforce/lead-forms/${forms[0].id}`, admin);
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().error.message).toMatch(
+      /^500 lead\(s\) sent through this form in the last 24 hours still count/,
+    );
+    const deleted = await api('DELETE', `/salesforce/lead-forms/${forms[1].id}`, admin);
+    expect(deleted.json()).toEqual({ deleted: true });
+    const left = (await api('GET', `/directories/${directoryId}/salesforce/lead-forms`, admin)).json().items;
+    expect(left.map((f: { name: string }) => f.name)).toEqual(['Promoters to leads']);
+  });
+
   it('creates leads through the API, once per response', async () => {
     const created = await api('POST', `/directories/${directoryId}/salesforce/lead-forms`, admin, {
       name: 'Detractors as leads (API)',

@@ -5,6 +5,7 @@ import type { RouteModule } from '../../platform/http/types.ts';
 import { actorLabel, authorize } from '../../users/roles.ts';
 import {
   createLeadForm,
+  deleteLeadForm,
   listLeadForms,
   listLeadSubmissions,
   submitLeadsForSurvey,
@@ -208,7 +209,8 @@ export const salesforceWritebackRoutes: RouteModule = (app, { db, secrets, logge
       config: { access: 'data:read' },
       schema: {
         tags,
-        summary: 'Web-to-Lead forms of a directory',
+        summary:
+          "Web-to-Lead forms of a directory, with their form posts of the last 24 hours and their org's (the 500-a-day limit is the org's)",
         params: ZDir,
         response: { 200: z.object({ items: z.array(ZAny) }) },
       },
@@ -231,6 +233,21 @@ export const salesforceWritebackRoutes: RouteModule = (app, { db, secrets, logge
     },
     async (request, reply) =>
       reply.status(201).send(await createLeadForm(deps, actorOf(request), request.params.dir, request.body)),
+  );
+
+  app.delete(
+    '/salesforce/lead-forms/:id',
+    {
+      config: { access: 'data:write' },
+      schema: {
+        tags,
+        summary:
+          'Delete a lead form and its submission log (409 while its form posts of the last 24 hours still count toward the limit)',
+        params: ZId,
+        response: { 200: z.object({ deleted: z.boolean() }) },
+      },
+    },
+    async (request) => deleteLeadForm(db, actorOf(request), request.params.id),
   );
 
   app.post(

@@ -48,14 +48,45 @@ export interface ObjectInfo {
   fields: FieldInfo[];
 }
 
-export const SYNC_OBJECTS = ['Account', 'Contact', 'AccountTeamMember', 'Lead'] as const;
+/** What a sync config names (campaign members follow the chosen campaigns). */
+export const SYNC_OBJECTS = ['Account', 'Contact', 'AccountTeamMember', 'Lead', 'Campaign'] as const;
 export type SyncObject = (typeof SYNC_OBJECTS)[number];
+
+/** Objects Salesforce has list views for, among those a sync reads. */
+export const LIST_VIEW_OBJECTS: readonly SyncObject[] = ['Account', 'Contact', 'Lead', 'Campaign'];
 
 export interface SyncObjectConfig {
   fields: string[];
   where: string | null;
+  /** A list view's API name: its filter applies too (read again at each run). */
+  listView: string | null;
+  /** Only these records (the campaigns picked). */
+  ids: string[];
   /** Required fields plus the chosen ones, as extracted. */
   extracted?: string[];
+}
+
+export interface ListViewInfo {
+  id: string;
+  developerName: string;
+  label: string;
+  soqlCompatible: boolean;
+}
+
+export interface CampaignInfo {
+  id: string;
+  name: string;
+  status: string | null;
+  type: string | null;
+  isActive: boolean;
+  startDate: string | null;
+}
+
+export interface CampaignList {
+  campaignId: string;
+  mailingListId: number;
+  name: string | null;
+  synced: boolean;
 }
 
 export interface SyncOptions {
@@ -90,6 +121,7 @@ export interface SyncAnswer {
     options: SyncOptions;
   };
   synced: Record<string, number>;
+  campaignLists: CampaignList[];
 }
 
 export interface ExtractedObject {
@@ -102,6 +134,8 @@ export interface ExtractedObject {
   getDeleted: number;
   gone: number;
   fileRows: number;
+  listView?: string;
+  lists?: { lists: number; added: number; removed: number };
 }
 
 export interface SyncRun {
@@ -127,4 +161,115 @@ export const REQUIRED_FIELDS: Record<SyncObject, string[]> = {
   Contact: ['Id', 'IsDeleted', 'Title', 'AccountId', 'FirstName', 'LastName'],
   AccountTeamMember: ['IsDeleted', 'AccountId', 'User.Email', 'TeamMemberRole'],
   Lead: ['Id', 'IsDeleted', 'FirstName', 'LastName', 'Email'],
+  Campaign: ['Id', 'IsDeleted', 'Name', 'Status', 'IsActive'],
 };
+
+export interface OutboundTrigger {
+  id: number;
+  directoryId: number;
+  connectionId: number | null;
+  name: string;
+  object: string;
+  action:
+    | { kind: 'event' }
+    | {
+        kind: 'survey';
+        surveyId: number;
+        contactField: string;
+        channel: 'email' | 'sms';
+        message: Record<string, unknown>;
+        embedded: Record<string, string>;
+      };
+  enabled: boolean;
+  /** The endpoint to paste into the Outbound Message definition in Salesforce Setup. */
+  url: string;
+  lastReceivedAt: string | null;
+  createdBy: string;
+  createdAt: string;
+}
+
+export interface OutboundNotification {
+  id: number;
+  notificationId: string;
+  object: string;
+  recordId: string;
+  fields: Record<string, string>;
+  deliveries: number;
+  outcome: string;
+  distributionId: number | null;
+  detail: string | null;
+  receivedAt: string;
+  lastDeliveryAt: string;
+}
+
+export const WRITEBACK_OPERATIONS = ['insert', 'update', 'upsert', 'delete'] as const;
+export type WritebackOperation = (typeof WRITEBACK_OPERATIONS)[number];
+
+export interface Writeback {
+  id: number;
+  directoryId: number;
+  connectionId: number | null;
+  name: string;
+  object: string;
+  operation: WritebackOperation;
+  externalIdField: string | null;
+  recordId: string | null;
+  fields: Record<string, string>;
+  condition: string | null;
+  bulkThreshold: number;
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface WritebackRun {
+  id: number;
+  writebackId: number;
+  source: string;
+  status: string;
+  method: string | null;
+  counts: Record<string, number>;
+  error: string | null;
+  createdBy: string;
+  startedAt: string;
+  finishedAt: string | null;
+}
+
+export interface WritebackResult {
+  id: number;
+  runId: number;
+  sourceKey: string;
+  outcome: string;
+  sfId: string | null;
+  errorCode: string | null;
+  message: string | null;
+}
+
+export interface LeadForm {
+  id: number;
+  directoryId: number;
+  connectionId: number | null;
+  name: string;
+  mode: 'api' | 'form';
+  formUrl: string | null;
+  fields: Record<string, string>;
+  condition: string | null;
+  dailyLimit: number;
+  /** Form posts of the last 24 hours: this form's, and the whole org's (the limit is the org's). */
+  sentLast24Hours: number;
+  orgSentLast24Hours: number;
+  createdAt: string;
+}
+
+export interface LeadSubmission {
+  id: number;
+  sourceKey: string;
+  mode: string;
+  status: string;
+  leadId: string | null;
+  message: string | null;
+  createdAt: string;
+}
+
+/** Salesforce's Web-to-Lead allowance per org and 24 hours. */
+export const WEB_TO_LEAD_DAILY_LIMIT = 500;

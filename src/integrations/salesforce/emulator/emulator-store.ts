@@ -1,3 +1,4 @@
+import type { ListViewInput } from './list-views.ts';
 import type { Org } from './org.ts';
 import type { StoredRecord } from './record-store.ts';
 import type { SaveResult } from './save-errors.ts';
@@ -36,6 +37,10 @@ export interface EmulatorStore {
     email: string;
     title?: string;
   }): string;
+  /** Saves a list view (as a user does in the UI); its filter is checked as SOQL. Returns its Id. */
+  addListView(input: ListViewInput): string;
+  /** Edits a list view's filter (null: every record). */
+  setListViewFilter(type: string, id: string, where: string | null): void;
 }
 
 function unwrap(result: SaveResult, what: string): string {
@@ -79,5 +84,7 @@ export function createEmulatorStore(org: Org): EmulatorStore {
     records: (type, options) => [...store.records(org.object(type), options)],
     count: (type, options) => store.count(org.object(type), options),
     addUser: (input) => org.addUser(input),
+    addListView: (input) => org.listViews.add(input),
+    setListViewFilter: (type, id, where) => org.listViews.setWhere(type, id, where),
   };
 }

@@ -21,6 +21,7 @@ export const KEY_PREFIXES = {
   BulkJob: '750',
   QueryLocator: '01g',
   CustomField: '00N',
+  ListView: '00B',
 } as const;
 
 const SUFFIX_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345';

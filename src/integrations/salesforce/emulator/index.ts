@@ -2,6 +2,7 @@
 export type { EmulatorStore, StoreWriteOptions } from './emulator-store.ts';
 export type { FaultKind, FaultSpec, InjectedFault } from './faults.ts';
 export { type GeneratedOrg, type GenerateOrgOptions, generateOrg } from './generate-org.ts';
+export type { ListViewInput } from './list-views.ts';
 export type { OutboundMessageInput, OutboundResult } from './outbound-messages.ts';
 export {
   type RequestRecord,

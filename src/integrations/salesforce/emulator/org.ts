@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { buildObjectDefinitions, type SchemaOptions } from './custom-metadata.ts';
 import { createIdFactory, KEY_PREFIXES } from './ids.ts';
+import { createListViews, type ListViews } from './list-views.ts';
 import { createRecordStore, type RecordStore, type StoredRecord } from './record-store.ts';
 import { createSchema, type Schema, type SObjectDef } from './schema.ts';
 import { toSeconds } from './values.ts';
@@ -30,6 +31,8 @@ export interface Org {
   id: string;
   schema: Schema;
   store: RecordStore;
+  /** Saved list views per object (the standard ones, and what seeds add). */
+  listViews: ListViews;
   newId: (prefix: string) => string;
   now: () => number;
   createdAt: number;
@@ -98,6 +101,7 @@ export function createOrg(options: OrgOptions = {}): Org {
     id,
     schema,
     store,
+    listViews: createListViews(schema, newId, now),
     newId,
     now,
     createdAt,

@@ -29,9 +29,9 @@ export type { OutboundMessageInput, OutboundResult } from './outbound-messages.t
  * @jsforce/jsforce-node calls production makes against real orgs: OAuth 2.0 (web server flow with
  * PKCE, refresh, username-password, client credentials, JWT bearer), REST query / queryAll with
  * cursor paging, describe, sObject rows and upsert, sObject Collections, getUpdated /
- * getDeleted, limits and the Sforce-Limit-Info header, Bulk API 2.0 query and ingest jobs,
- * workflow Outbound Messages and Web-to-Lead — with Salesforce's wire formats and errors, and
- * fault injection (expired sessions, the daily limit, 5xx, latency).
+ * getDeleted, list views (listing and describe), limits and the Sforce-Limit-Info header, Bulk API
+ * 2.0 query and ingest jobs, workflow Outbound Messages and Web-to-Lead — with Salesforce's wire
+ * formats and errors, and fault injection (expired sessions, the daily limit, 5xx, latency).
  */
 
 export interface SalesforceEmulatorOptions extends OrgOptions {

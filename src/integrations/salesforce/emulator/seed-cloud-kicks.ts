@@ -4,7 +4,8 @@ import type { EmulatorStore } from './emulator-store.ts';
  * The seeds' own example, as records of Cloud Kicks' org: its customer Get Cloudy Consulting
  * (part of a small hierarchy) with Alan Johnson and Leung Chan, a few more customers, the
  * account teams (Cloud Kicks users with their emails), cases (one closed, for the CSAT survey an
- * Outbound Message triggers), leads and a campaign.
+ * Outbound Message triggers), leads, campaigns with contact and lead members, and two list views
+ * of the kind sales teams save ("Strategic customers", "Managers").
  */
 
 export interface CloudKicksSeed {
@@ -12,7 +13,11 @@ export interface CloudKicksSeed {
   accounts: Record<'holdings' | 'getCloudy' | 'getCloudyEmea' | 'fabShoes' | 'urbanStride', string>;
   contacts: Record<'alan' | 'leung' | 'sofia' | 'jamal' | 'nina', string>;
   cases: Record<'closedShipping' | 'openSizing', string>;
+  leads: Record<'rita' | 'kenji' | 'okoro', string>;
+  /** The Relationship NPS campaign (= campaigns.nps). */
   campaign: string;
+  campaigns: Record<'nps' | 'summerLaunch' | 'holidayPromo', string>;
+  listViews: { strategicAccounts: string; managers: string };
 }
 
 export function seedCloudKicks(store: EmulatorStore): CloudKicksSeed {
@@ -185,7 +190,7 @@ export function seedCloudKicks(store: EmulatorStore): CloudKicksSeed {
   };
   store.update('Case', cases.closedShipping, { Status: 'Closed' });
 
-  store.insertMany('Lead', [
+  const [rita, kenji, okoro] = store.insertMany('Lead', [
     {
       FirstName: 'Rita',
       LastName: 'Moreno',
@@ -221,12 +226,57 @@ export function seedCloudKicks(store: EmulatorStore): CloudKicksSeed {
   for (const ContactId of [contacts.alan, contacts.leung, contacts.sofia]) {
     store.insert('CampaignMember', { CampaignId: campaign, ContactId, Status: 'Sent' });
   }
+  const summerLaunch = store.insert('Campaign', {
+    Name: 'Summer Launch Webinar',
+    Type: 'Webinar',
+    Status: 'In Progress',
+    IsActive: true,
+    StartDate: '2026-06-01',
+  });
+  const members: [string, string, string][] = [
+    ['ContactId', contacts.jamal, 'Responded'],
+    ['ContactId', contacts.nina, 'Sent'],
+    ['LeadId', rita!, 'Responded'],
+    ['LeadId', kenji!, 'Sent'],
+  ];
+  for (const [field, id, Status] of members)
+    store.insert('CampaignMember', { CampaignId: summerLaunch, [field]: id, Status });
+  const holidayPromo = store.insert('Campaign', {
+    Name: 'Holiday Promo 2025',
+    Type: 'Email',
+    Status: 'Completed',
+    IsActive: false,
+    StartDate: '2025-11-20',
+    EndDate: '2025-12-31',
+  });
+  store.insert('CampaignMember', { CampaignId: holidayPromo, ContactId: contacts.alan, Status: 'Sent' });
+  store.insert('CampaignMember', { CampaignId: holidayPromo, LeadId: okoro!, Status: 'Sent' });
+
+  const listViews = {
+    strategicAccounts: store.addListView({
+      sobjectType: 'Account',
+      developerName: 'Strategic_Customers',
+      label: 'Strategic customers',
+      where: "Tier__c IN ('Platinum', 'Gold')",
+      columns: ['Name', 'Tier__c', 'Customer_Number__c', 'Owner.Alias'],
+    }),
+    managers: store.addListView({
+      sobjectType: 'Contact',
+      developerName: 'Managers',
+      label: 'Managers',
+      where: "Title LIKE '%Manager%'",
+      columns: ['Name', 'Title', 'Email', 'Account.Name'],
+    }),
+  };
 
   return {
     users,
     accounts: { holdings, getCloudy, getCloudyEmea, fabShoes, urbanStride },
     contacts,
     cases,
+    leads: { rita: rita!, kenji: kenji!, okoro: okoro! },
     campaign,
+    campaigns: { nps: campaign, summerLaunch, holidayPromo },
+    listViews,
   };
 }

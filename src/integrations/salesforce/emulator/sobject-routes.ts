@@ -3,6 +3,7 @@ import { type ApiContext, type ApiRequest, jsonObject } from './api-request.ts';
 import { describeGlobal, describeSObject } from './describe.ts';
 import { jsonReply, noContent, type Reply } from './http-kit.ts';
 import { isValidId, keyPrefixOf } from './ids.ts';
+import { handleListViews } from './list-view-routes.ts';
 import { assertJsonTypes, recordJson } from './record-json.ts';
 import { handleReplication } from './replication-routes.ts';
 import type { SaveError } from './save-errors.ts';
@@ -11,7 +12,7 @@ import type { SObjectDef } from './schema.ts';
 /**
  * /sobjects: describeGlobal, describe, and the sObject Rows resources — create (POST), read
  * (GET, ?fields=), update (PATCH, 204), delete (DELETE, 204) — plus upsert and read by external
- * id at /sobjects/{Type}/{ExternalIdField}/{value}.
+ * id at /sobjects/{Type}/{ExternalIdField}/{value}, and the object's list views (list-view-routes.ts).
  */
 
 /** Since API version 46.0 an upsert that updates answers 200 with a body; before, 204. */
@@ -139,6 +140,7 @@ export function handleSObjects(context: ApiContext, request: ApiRequest): Reply 
   }
   const object = schema.object(typeName);
   if (!object) throw REST_ERRORS.notFound();
+  if (third === 'listviews') return handleListViews(context, request, object, request.segments.slice(3));
   if (third === undefined) {
     if (request.method === 'POST') return create(context, request, object);
     if (request.method === 'GET') {

@@ -1,0 +1,454 @@
+import {
+  Alert,
+  Anchor,
+  Badge,
+  Button,
+  Card,
+  Code,
+  CopyButton,
+  Group,
+  Modal,
+  SegmentedControl,
+  Select,
+  Stack,
+  Table,
+  Text,
+  Textarea,
+  TextInput,
+  Title,
+} from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
+import { ApiError, api, errorMessage } from '../api/client.ts';
+import { ErrorState, Loading } from '../common/states.tsx';
+import { useSurveys } from '../distributions/parts.tsx';
+import { formatDateTime } from '../i18n/index.ts';
+import { ConfirmDelete, ConnectionSelect, problemsAt } from './panel-parts.tsx';
+import type { OutboundNotification, OutboundTrigger } from './types.ts';
+
+/**
+ * Outbound Message triggers: each has an endpoint URL to paste into the Outbound Message of a
+ * Salesforce workflow rule or flow; a notification then records an event, or also starts a survey
+ * for the record's contact (a CSAT when a case closes).
+ */
+export function OutboundTriggersPanel({ directoryId }: { directoryId: number }) {
+  const { t, i18n } = useTranslation();
+  const client = useQueryClient();
+  const key = ['salesforce', 'triggers', directoryId];
+  const triggers = useQuery({
+    queryKey: key,
+    queryFn: () => api.get<{ items: OutboundTrigger[] }>(`/directories/${directoryId}/salesforce/triggers`),
+  });
+  const surveys = useSurveys(directoryId);
+  const [creating, setCreating] = useState(false);
+  const [created, setCreated] = useState<OutboundTrigger | null>(null);
+  const [shown, setShown] = useState<number | null>(null);
+  const [removing, setRemoving] = useState<OutboundTrigger | null>(null);
+  const remove = useMutation({
+    mutationFn: (id: number) => api.delete(`/salesforce/triggers/${id}`),
+    onSuccess: () => {
+      setRemoving(null);
+      setShown(null);
+      void client.invalidateQueries({ queryKey: key });
+    },
+    onError: (error) => notifications.show({ message: errorMessage(error), color: 'red' }),
+  });
+
+  if (triggers.isPending) return <Loading />;
+  if (triggers.isError) return <ErrorState error={triggers.error} onRetry={() => void triggers.refetch()} />;
+  const surveyName = (id: number) => surveys.data?.items.find((s) => s.id === id)?.name ?? `#${id}`;
+  const items = triggers.data.items;
+  return (
+    <Stack>
+      <Group justify="space-between">
+        <Text size="sm" c="dimmed" maw={760}>
+          {t('salesforce.triggers.intro')}
+        </Text>
+        <Button onClick={() => setCreating(true)} data-testid="trigger-new">
+          {t('salesforce.triggers.new')}
+        </Button>
+      </Group>
+      {created && (
+        <Alert
+          color="green"
+          title={t('salesforce.triggers.createdTitle', { name: created.name })}
+          withCloseButton
+          onClose={() => setCreated(null)}
+        >
+          <Stack gap={4}>
+            <Text size="sm">{t('salesforce.triggers.pasteUrl')}</Text>
+            <EndpointUrl url={created.url} />
+          </Stack>
+        </Alert>
+      )}
+      {items.length === 0 ? (
+        <Text c="dimmed">{t('salesforce.triggers.none')}</Text>
+      ) : (
+        <Table striped data-testid="salesforce-triggers">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>{t('common.name')}</Table.Th>
+              <Table.Th>{t('salesforce.object')}</Table.Th>
+              <Table.Th>{t('salesforce.triggers.action')}</Table.Th>
+              <Table.Th>{t('salesforce.triggers.endpoint')}</Table.Th>
+              <Table.Th>{t('salesforce.triggers.lastReceived')}</Table.Th>
+              <Table.Th />
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {items.map((trigger) => (
+              <Table.Tr key={trigger.id}>
+                <Table.Td>
+                  <Text fw={500}>{trigger.name}</Text>
+                  {!trigger.connectionId && (
+                    <Badge color="orange" size="sm">
+                      {t('salesforce.noConnection')}
+                    </Badge>
+                  )}
+                </Table.Td>
+                <Table.Td>{trigger.object}</Table.Td>
+                <Table.Td>
+                  {trigger.action.kind === 'survey'
+                    ? t('salesforce.triggers.surveyAction', {
+                        survey: surveyName(trigger.action.surveyId),
+                        channel: t(`salesforce.triggers.channel.${trigger.action.channel}`),
+                      })
+                    : t('salesforce.triggers.eventAction')}
+                </Table.Td>
+                <Table.Td maw={340}>
+                  <EndpointUrl url={trigger.url} />
+                </Table.Td>
+                <Table.Td>{formatDateTime(trigger.lastReceivedAt, i18n.language)}</Table.Td>
+                <Table.Td>
+                  <Group gap="xs" wrap="nowrap">
+                    <Button
+                      size="xs"
+                      variant={shown === trigger.id ? 'filled' : 'light'}
+                      onClick={() => setShown(shown === trigger.id ? null : trigger.id)}
+                    >
+                      {t('salesforce.triggers.notifications')}
+                    </Button>
+                    <Button size="xs" variant="subtle" color="red" onClick={() => setRemoving(trigger)}>
+                      {t('common.delete')}
+                    </Button>
+                  </Group>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
+      {shown !== null && (
+        <NotificationsCard triggerId={shown} name={items.find((i) => i.id === shown)?.name ?? ''} />
+      )}
+      <TriggerForm
+        opened={creating}
+        directoryId={directoryId}
+        onClose={() => setCreating(false)}
+        onCreated={(trigger) => {
+          setCreating(false);
+          setCreated(trigger);
+          void client.invalidateQueries({ queryKey: key });
+        }}
+      />
+      <ConfirmDelete
+        title={removing ? t('salesforce.triggers.deleteTitle', { name: removing.name }) : null}
+        body={t('salesforce.triggers.deleteBody')}
+        onConfirm={() => removing && remove.mutate(removing.id)}
+        onClose={() => setRemoving(null)}
+        loading={remove.isPending}
+      />
+    </Stack>
+  );
+}
+
+function EndpointUrl({ url }: { url: string }) {
+  const { t } = useTranslation();
+  return (
+    <Group gap={6} wrap="nowrap">
+      <Code style={{ overflowWrap: 'anywhere' }} data-testid="trigger-url">
+        {url}
+      </Code>
+      <CopyButton value={url}>
+        {({ copied, copy }) => (
+          <Button size="compact-xs" variant="light" onClick={copy}>
+            {copied ? t('common.copied') : t('common.copy')}
+          </Button>
+        )}
+      </CopyButton>
+    </Group>
+  );
+}
+
+const OUTCOME_COLORS: Record<string, string> = {
+  event: 'blue',
+  survey_started: 'green',
+  no_contact: 'orange',
+  failed: 'red',
+};
+
+function NotificationsCard({ triggerId, name }: { triggerId: number; name: string }) {
+  const { t, i18n } = useTranslation();
+  const items = useQuery({
+    queryKey: ['salesforce', 'trigger-notifications', triggerId],
+    queryFn: () =>
+      api.get<{ items: OutboundNotification[] }>(`/salesforce/triggers/${triggerId}/notifications`, {
+        limit: 50,
+      }),
+    refetchInterval: 10_000,
+  });
+  return (
+    <Card withBorder>
+      <Stack>
+        <Title order={5}>{t('salesforce.triggers.recent', { name })}</Title>
+        {items.isPending ? (
+          <Loading />
+        ) : items.isError ? (
+          <ErrorState error={items.error} />
+        ) : items.data.items.length === 0 ? (
+          <Text c="dimmed" size="sm">
+            {t('salesforce.triggers.noNotifications')}
+          </Text>
+        ) : (
+          <Table striped data-testid="trigger-notifications">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>{t('salesforce.triggers.received')}</Table.Th>
+                <Table.Th>{t('salesforce.triggers.record')}</Table.Th>
+                <Table.Th>{t('salesforce.triggers.deliveries')}</Table.Th>
+                <Table.Th>{t('salesforce.triggers.outcome')}</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {items.data.items.map((n) => (
+                <Table.Tr key={n.id}>
+                  <Table.Td>{formatDateTime(n.receivedAt, i18n.language)}</Table.Td>
+                  <Table.Td>
+                    <Text size="sm">
+                      {n.object} {n.recordId}
+                    </Text>
+                  </Table.Td>
+                  <Table.Td>{n.deliveries}</Table.Td>
+                  <Table.Td>
+                    <Badge color={OUTCOME_COLORS[n.outcome] ?? 'gray'}>
+                      {t(`salesforce.triggers.outcomes.${n.outcome}`, n.outcome)}
+                    </Badge>
+                    {n.distributionId && (
+                      <Anchor component={Link} to={`/distributions/${n.distributionId}`} size="xs" ml="xs">
+                        {t('salesforce.triggers.distribution', { id: n.distributionId })}
+                      </Anchor>
+                    )}
+                    {n.detail && (
+                      <Text size="xs" c="dimmed">
+                        {n.detail}
+                      </Text>
+                    )}
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        )}
+      </Stack>
+    </Card>
+  );
+}
+
+const BODY_HELP = { link: '{{ link }}', example: '{{ contact.firstName }}' };
+
+interface TriggerFormState {
+  name: string;
+  connectionId: string | null;
+  object: string;
+  kind: 'event' | 'survey';
+  surveyId: string | null;
+  contactField: string;
+  channel: 'email' | 'sms';
+  fromName: string;
+  subject: string;
+  text: string;
+  smsBody: string;
+}
+
+const EMPTY: TriggerFormState = {
+  name: '',
+  connectionId: null,
+  object: 'Case',
+  kind: 'survey',
+  surveyId: null,
+  contactField: 'ContactId',
+  channel: 'email',
+  fromName: '',
+  subject: '',
+  text: '',
+  smsBody: '',
+};
+
+function TriggerForm({
+  opened,
+  directoryId,
+  onClose,
+  onCreated,
+}: {
+  opened: boolean;
+  directoryId: number;
+  onClose: () => void;
+  onCreated: (trigger: OutboundTrigger) => void;
+}) {
+  const { t } = useTranslation();
+  const surveys = useSurveys(directoryId);
+  const [form, setForm] = useState<TriggerFormState>(EMPTY);
+  const [problems, setProblems] = useState<{ path: string; message: string }[]>([]);
+  const set = (patch: Partial<TriggerFormState>) => setForm({ ...form, ...patch });
+  const create = useMutation({
+    mutationFn: () =>
+      api.post<OutboundTrigger>(`/directories/${directoryId}/salesforce/triggers`, {
+        name: form.name,
+        connectionId: Number(form.connectionId),
+        object: form.object,
+        action:
+          form.kind === 'event'
+            ? { kind: 'event' }
+            : {
+                kind: 'survey',
+                surveyId: Number(form.surveyId),
+                contactField: form.contactField,
+                channel: form.channel,
+                message:
+                  form.channel === 'email'
+                    ? { fromName: form.fromName, subject: form.subject, text: form.text }
+                    : { body: form.smsBody },
+              },
+      }),
+    onSuccess: (trigger) => {
+      setForm(EMPTY);
+      setProblems([]);
+      onCreated(trigger);
+    },
+    onError: (error) => {
+      if (error instanceof ApiError && Array.isArray(error.details))
+        setProblems(error.details as typeof problems);
+      notifications.show({ message: errorMessage(error), color: 'red' });
+    },
+  });
+  const at = (path: string) => problemsAt(problems, path);
+  return (
+    <Modal opened={opened} onClose={onClose} title={t('salesforce.triggers.new')} size="lg">
+      <Stack>
+        <TextInput
+          label={t('common.name')}
+          placeholder={t('salesforce.triggers.namePlaceholder')}
+          value={form.name}
+          onChange={(e) => set({ name: e.currentTarget.value })}
+          error={at('name')}
+          required
+        />
+        <Group grow>
+          <ConnectionSelect
+            value={form.connectionId}
+            onChange={(connectionId) => set({ connectionId })}
+            error={at('connectionId')}
+          />
+          <TextInput
+            label={t('salesforce.object')}
+            description={t('salesforce.triggers.objectHelp')}
+            value={form.object}
+            onChange={(e) => set({ object: e.currentTarget.value })}
+            error={at('object')}
+          />
+        </Group>
+        <SegmentedControl
+          value={form.kind}
+          onChange={(kind) => set({ kind: kind as TriggerFormState['kind'] })}
+          data={[
+            { value: 'survey', label: t('salesforce.triggers.kindSurvey') },
+            { value: 'event', label: t('salesforce.triggers.kindEvent') },
+          ]}
+        />
+        {form.kind === 'survey' && (
+          <>
+            <Group grow>
+              <Select
+                label={t('salesforce.triggers.survey')}
+                data={(surveys.data?.items ?? []).map((s) => ({ value: String(s.id), label: s.name }))}
+                value={form.surveyId}
+                onChange={(surveyId) => set({ surveyId })}
+                error={at('action.surveyId')}
+                required
+              />
+              <TextInput
+                label={t('salesforce.triggers.contactField')}
+                description={t('salesforce.triggers.contactFieldHelp')}
+                value={form.contactField}
+                onChange={(e) => set({ contactField: e.currentTarget.value })}
+              />
+            </Group>
+            <SegmentedControl
+              value={form.channel}
+              onChange={(channel) => set({ channel: channel as TriggerFormState['channel'] })}
+              data={[
+                { value: 'email', label: t('salesforce.triggers.channel.email') },
+                { value: 'sms', label: t('salesforce.triggers.channel.sms') },
+              ]}
+            />
+            {form.channel === 'email' ? (
+              <>
+                <Group grow>
+                  <TextInput
+                    label={t('salesforce.triggers.fromName')}
+                    value={form.fromName}
+                    onChange={(e) => set({ fromName: e.currentTarget.value })}
+                    error={at('action.message.fromName')}
+                  />
+                  <TextInput
+                    label={t('salesforce.triggers.subject')}
+                    value={form.subject}
+                    onChange={(e) => set({ subject: e.currentTarget.value })}
+                    error={at('action.message.subject')}
+                  />
+                </Group>
+                <Textarea
+                  label={t('salesforce.triggers.body')}
+                  description={t('salesforce.triggers.bodyHelp', BODY_HELP)}
+                  autosize
+                  minRows={3}
+                  value={form.text}
+                  placeholder={'Hello {{ contact.firstName }}, how did we do? {{ link }}'}
+                  onChange={(e) => set({ text: e.currentTarget.value })}
+                  error={at('action.message.text')}
+                />
+              </>
+            ) : (
+              <Textarea
+                label={t('salesforce.triggers.smsBody')}
+                description={t('salesforce.triggers.bodyHelp', BODY_HELP)}
+                autosize
+                minRows={2}
+                value={form.smsBody}
+                placeholder={'How did we do? {{ link }}'}
+                onChange={(e) => set({ smsBody: e.currentTarget.value })}
+                error={at('action.message.body')}
+              />
+            )}
+          </>
+        )}
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onClose}>
+            {t('common.cancel')}
+          </Button>
+          <Button
+            onClick={() => create.mutate()}
+            loading={create.isPending}
+            disabled={!form.name.trim() || !form.connectionId || (form.kind === 'survey' && !form.surveyId)}
+            data-testid="trigger-create"
+          >
+            {t('common.create')}
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}
