@@ -4,6 +4,8 @@
 // the ranked account list (plain and filtered) and of an account page with its subtree roll-up,
 // and the time for one new response to reach its account and ancestors.
 // Usage: node bench/command-center.ts [accounts=100000] [pglite|postgres|both]
+// BENCH_KEEP=1 keeps the PostgreSQL database; BENCH_REUSE=<database> measures a kept one again
+// (same server, its data as generated then, migrated to the current schema).
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -100,10 +102,11 @@ async function openEngine(engine: string): Promise<{ db: Database; cleanup(): Pr
   }
   const url = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
   if (!url) throw new Error('Set BENCH_DATABASE_URL or TEST_DATABASE_URL for the PostgreSQL run');
-  const name = `rapport_bench_${randomBytes(4).toString('hex')}`;
+  const reused = process.env.BENCH_REUSE;
+  const name = reused ?? `rapport_bench_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
-  await admin.query(`create database ${name}`);
+  if (!reused) await admin.query(`create database ${name}`);
   const u = new URL(url);
   u.pathname = `/${name}`;
   const db = await openPostgres(u.toString());
@@ -112,7 +115,7 @@ async function openEngine(engine: string): Promise<{ db: Database; cleanup(): Pr
     cleanup: async () => {
       await db.close();
       // BENCH_KEEP=1 keeps the database to look at query plans afterwards.
-      if (process.env.BENCH_KEEP) console.log(`  (kept database ${name})`);
+      if (process.env.BENCH_KEEP || reused) console.log(`  (kept database ${name})`);
       else await admin.query(`drop database ${name} with (force)`);
       await admin.end();
     },
@@ -124,12 +127,30 @@ for (const engine of engines) {
   const { db, cleanup } = await openEngine(engine);
   try {
     await migrate(db);
-    const directory = await createDirectory(db, actor, { name: 'Bench' });
-    const generated = await timed(() => generate(db, directory.id));
-    console.log(`\n[${engine}]  data generated in ${(generated.ms / 1000).toFixed(1)} s`);
+    const [existing] = await queryRows<{ id: number }>(
+      db.orm,
+      sql`SELECT id FROM directories WHERE name = 'Bench'`,
+    );
+    const directory = existing
+      ? { id: Number(existing.id) }
+      : await createDirectory(db, actor, { name: 'Bench' });
+    if (existing) {
+      // A reused database: start from an empty command center, as after generating.
+      await db.orm.execute(sql`DELETE FROM account_closure`);
+      await db.orm.execute(sql`DELETE FROM account_health`);
+      await db.orm.execute(sql`DELETE FROM account_health_daily`);
+      console.log(`\n[${engine}]  reusing the generated data of ${process.env.BENCH_REUSE}`);
+    } else {
+      const generated = await timed(() => generate(db, directory.id));
+      console.log(`\n[${engine}]  data generated in ${(generated.ms / 1000).toFixed(1)} s`);
+    }
     const recompute = await timed(() => recomputeDirectory(db, directory.id));
     console.log(`  full health recompute:      ${(recompute.ms / 1000).toFixed(1)} s  (target < 60 s)`);
     console.log(`    phases (s): ${JSON.stringify(recompute.value.phases)}`);
+    // The nightly run: the same data and hierarchy, the closure kept, every account recomputed.
+    const nightly = await timed(() => recomputeDirectory(db, directory.id));
+    console.log(`  again (nightly, hierarchy unchanged): ${(nightly.ms / 1000).toFixed(1)} s`);
+    console.log(`    phases (s): ${JSON.stringify(nightly.value.phases)}`);
 
     const list = async (q: Record<string, unknown>) =>
       (await timed(() => listAccountHealth(db.orm, actor, directory.id, ZHealthListQuery.parse(q)))).ms;

@@ -115,3 +115,72 @@ describe('hierarchy roll-ups', () => {
     }
   });
 });
+
+describe('the hierarchy closure', () => {
+  it('is kept when the hierarchy is unchanged and rebuilt exactly when it changes', async () => {
+    const db = t.runtime.db;
+    const { createDirectory } = await import('../directory/directories.service.ts');
+    const directory = await createDirectory(db, systemActor('test'), { name: 'Closure' });
+    // a ← b ← c, d alone.
+    const ids: Record<string, number> = {};
+    for (const [ref, parent] of [
+      ['a', null],
+      ['b', 'a'],
+      ['c', 'b'],
+      ['d', null],
+    ] as const) {
+      const [row] = await db.query<{ id: number }>(
+        `INSERT INTO accounts (directory_id, external_ref, display_name, parent_id) VALUES ($1, $2, $2, $3) RETURNING id`,
+        [directory.id, ref, parent === null ? null : ids[parent]],
+      );
+      ids[ref] = Number(row!.id);
+    }
+    const closure = async () =>
+      (
+        await db.query<{ pair: string }>(
+          `SELECT a.external_ref || '>' || d.external_ref || ':' || c.depth AS pair FROM account_closure c
+           JOIN accounts a ON a.id = c.ancestor_id JOIN accounts d ON d.id = c.descendant_id
+           WHERE c.directory_id = $1 ORDER BY 1`,
+          [directory.id],
+        )
+      ).map((r) => r.pair);
+    const first = await recomputeDirectory(db, directory.id);
+    expect(first.phases.closure).toBeDefined();
+    expect(await closure()).toEqual(['a>a:0', 'a>b:1', 'a>c:2', 'b>b:0', 'b>c:1', 'c>c:0', 'd>d:0']);
+    const [stamp] = await db.query<{ x: string }>(
+      `SELECT string_agg(xmin::text, ',' ORDER BY ancestor_id, descendant_id) AS x FROM account_closure WHERE directory_id = $1`,
+      [directory.id],
+    );
+    // Nothing changed: the same rows, not rewritten.
+    await recomputeDirectory(db, directory.id);
+    const [again] = await db.query<{ x: string }>(
+      `SELECT string_agg(xmin::text, ',' ORDER BY ancestor_id, descendant_id) AS x FROM account_closure WHERE directory_id = $1`,
+      [directory.id],
+    );
+    expect(again!.x).toBe(stamp!.x);
+    // c moves under d, b is deleted, e arrives under a: rebuilt to match.
+    await db.query('UPDATE accounts SET parent_id = $1 WHERE id = $2', [ids.d, ids.c]);
+    await db.query('UPDATE accounts SET deleted_at = now() WHERE id = $1', [ids.b]);
+    await db.query(
+      `INSERT INTO accounts (directory_id, external_ref, display_name, parent_id) VALUES ($1, 'e', 'e', $2)`,
+      [directory.id, ids.a],
+    );
+    await recomputeDirectory(db, directory.id);
+    expect(await closure()).toEqual(['a>a:0', 'a>e:1', 'c>c:0', 'd>c:1', 'd>d:0', 'e>e:0']);
+    // Only a link between live accounts changes (a parent restored): rebuilt again.
+    await db.query('UPDATE accounts SET deleted_at = NULL WHERE id = $1', [ids.b]);
+    await db.query('UPDATE accounts SET parent_id = $1 WHERE id = $2', [ids.b, ids.c]);
+    await recomputeDirectory(db, directory.id);
+    expect(await closure()).toEqual([
+      'a>a:0',
+      'a>b:1',
+      'a>c:2',
+      'a>e:1',
+      'b>b:0',
+      'b>c:1',
+      'c>c:0',
+      'd>d:0',
+      'e>e:0',
+    ]);
+  });
+});

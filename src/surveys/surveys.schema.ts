@@ -118,7 +118,9 @@ export const responses = pgTable(
     index('responses_survey_idx').on(t.surveyId, t.id),
     index('responses_link_idx').on(t.linkId),
     index('responses_contact_idx').on(t.contactId),
-    index('responses_account_idx').on(t.accountId),
+    // An account's responses, each contact's together in time order: the health computation groups
+    // them as they stream (and an account's lookups use the leading column).
+    index('responses_account_contact_idx').on(t.accountId, t.contactId, t.completedAt),
     uniqueIndex('responses_resume_token_idx').on(t.resumeToken),
     uniqueIndex('responses_external_ref_idx')
       .on(t.surveyId, t.externalRef)
