@@ -9,6 +9,51 @@ import type { HealthModel } from './model.ts';
  * ancestors); null means every account of the directory (a full recompute).
  */
 
+/**
+ * Where raw sums are written: account_health itself (a refresh of a few accounts), or, in a full
+ * recompute, a temporary table of the transaction (no WAL, no index but its key) from which the
+ * scored rows are written to account_health once, instead of a write and a rewrite per row.
+ */
+export type HealthTable = 'account_health' | 'health_raw';
+
+/** The transaction's health_raw, empty (dropped at commit). */
+export async function createRawTable(tx: Executor) {
+  await tx.execute(sql`CREATE TEMP TABLE IF NOT EXISTS health_raw
+    (LIKE account_health INCLUDING DEFAULTS, PRIMARY KEY (account_id, scope)) ON COMMIT DROP`);
+  await tx.execute(sql`TRUNCATE health_raw`);
+}
+
+/** The raw columns (everything but the key and what score.ts derives). */
+export const RAW_COLUMNS = [
+  'directory_id',
+  'level',
+  'responses',
+  'responses_prev',
+  'nps_n',
+  'promoters',
+  'passives',
+  'detractors',
+  'w_total',
+  'w_promoters',
+  'w_detractors',
+  'prev_n',
+  'prev_promoters',
+  'prev_detractors',
+  'csat_sum',
+  'csat_n',
+  'key_present',
+  'key_covered',
+  'silent_roles',
+  'invitations',
+  'open_tickets',
+  'last_feedback_at',
+  'last_contact_at',
+  'arr',
+  'renewal_date',
+  'key_detractor',
+  'computed_at',
+] as const;
+
 const idList = (ids: number[]) =>
   sql`(${sql.join(
     ids.map((id) => sql`${id}::bigint`),
@@ -69,6 +114,7 @@ export async function writeOwnRaw(
   directoryId: number,
   model: HealthModel,
   accounts: number[] | null,
+  target: HealthTable = 'account_health',
 ) {
   const window = sql`make_interval(days => ${model.windowDays})`;
   const weights = Object.entries(model.roleWeights);
@@ -168,7 +214,7 @@ export async function writeOwnRaw(
       JOIN contacts c ON c.id = l.contact_id
       WHERE l.category = 0 AND l.completed_at > now() - make_interval(days => ${model.detractorDays})
       ORDER BY l.account_id, l.completed_at DESC)
-    INSERT INTO account_health AS h (account_id, scope, directory_id, level, responses, responses_prev, nps_n,
+    INSERT INTO ${sql.identifier(target)} AS h (account_id, scope, directory_id, level, responses, responses_prev, nps_n,
       promoters, passives, detractors, w_total, w_promoters, w_detractors, prev_n, prev_promoters, prev_detractors,
       csat_sum, csat_n, key_present, key_covered, silent_roles, invitations, open_tickets, last_feedback_at,
       last_contact_at, arr, renewal_date, key_detractor, computed_at)
@@ -219,6 +265,7 @@ export async function writeSubtreeRaw(
   directoryId: number,
   model: HealthModel,
   ancestors: number[] | null,
+  target: HealthTable = 'account_health',
 ) {
   const cap = model.worstChildCap;
   const blended = sql`CASE WHEN coalesce(sum(o.arr) FILTER (WHERE o.health IS NOT NULL AND o.arr > 0), 0) > 0
@@ -226,7 +273,7 @@ export async function writeSubtreeRaw(
       / sum(o.arr) FILTER (WHERE o.health IS NOT NULL AND o.arr > 0)
     ELSE avg(o.health) END`;
   await tx.execute(sql`
-    INSERT INTO account_health AS h (account_id, scope, directory_id, level, responses, responses_prev, nps_n,
+    INSERT INTO ${sql.identifier(target)} AS h (account_id, scope, directory_id, level, responses, responses_prev, nps_n,
       promoters, passives, detractors, w_total, w_promoters, w_detractors, prev_n, prev_promoters, prev_detractors,
       csat_sum, csat_n, key_present, key_covered, silent_roles, invitations, open_tickets, last_feedback_at,
       last_contact_at, arr, renewal_date, key_detractor, health, computed_at)

@@ -1,7 +1,16 @@
 import { eq, sql } from 'drizzle-orm';
 import { type Database, type Executor, queryRows } from '../platform/db/database.ts';
 import { usesTickets } from '../tickets/conditions.ts';
-import { idList, rebuildClosure, writeOwnRaw, writeSnapshot, writeSubtreeRaw } from './compute-sql.ts';
+import {
+  createRawTable,
+  type HealthTable,
+  idList,
+  RAW_COLUMNS,
+  rebuildClosure,
+  writeOwnRaw,
+  writeSnapshot,
+  writeSubtreeRaw,
+} from './compute-sql.ts';
 import { healthSettings } from './health.schema.ts';
 import { DEFAULT_MODEL, type HealthModel, ZHealthModel } from './model.ts';
 import { type RawMetrics, score } from './score.ts';
@@ -49,7 +58,35 @@ const textArray = (v: string[] | string) =>
 
 const SCORE_BATCH = 5000;
 
-/** Scores the rows of one scope (JS, pure) and writes the results back in batches. */
+const SCORE_COLUMNS = sql`x(account_id bigint, nps float8, weighted_nps float8, nps_prev float8, csat float8,
+  coverage float8, response_rate float8, health float8, band text, risk text, risk_rank smallint, components jsonb,
+  reasons jsonb)`;
+const rawColumns = sql.raw(RAW_COLUMNS.join(', '));
+const rawFromR = sql.raw(RAW_COLUMNS.map((c) => `r.${c}`).join(', '));
+const setAll = sql.raw(
+  [
+    ...RAW_COLUMNS,
+    'nps',
+    'weighted_nps',
+    'nps_prev',
+    'csat',
+    'coverage',
+    'response_rate',
+    'health',
+    'band',
+    'risk',
+    'risk_rank',
+    'components',
+    'reasons',
+  ]
+    .map((c) => `${c} = excluded.${c}`)
+    .join(', '),
+);
+
+/**
+ * Scores the rows of one scope (JS, pure) and writes the results in batches: into the rows
+ * themselves (account_health), or from health_raw into account_health, raw sums and scores at once.
+ */
 async function scoreRows(
   tx: Executor,
   directoryId: number,
@@ -57,6 +94,7 @@ async function scoreRows(
   model: HealthModel,
   accounts: number[] | null,
   now: Date,
+  source: HealthTable = 'account_health',
 ) {
   const [usage] = await queryRows<{ used: boolean }>(tx, sql`SELECT ${usesTickets(directoryId)} AS used`);
   const ticketsInUse = usage?.used === true;
@@ -66,7 +104,7 @@ async function scoreRows(
           w_detractors, prev_n, prev_promoters, prev_detractors, csat_sum, csat_n, key_present, key_covered,
           silent_roles, invitations, open_tickets, last_feedback_at, renewal_date::text AS renewal_date,
           key_detractor, health
-        FROM account_health WHERE directory_id = ${directoryId} AND scope = ${scope}
+        FROM ${sql.identifier(source)} WHERE directory_id = ${directoryId} AND scope = ${scope}
           ${accounts ? sql`AND account_id IN ${idList(accounts)}` : sql``}`,
   );
   for (let i = 0; i < rows.length; i += SCORE_BATCH) {
@@ -116,14 +154,20 @@ async function scoreRows(
         reasons: scored.reasons,
       };
     });
-    await tx.execute(sql`UPDATE account_health h SET nps = x.nps, weighted_nps = x.weighted_nps,
-        nps_prev = x.nps_prev, csat = x.csat, coverage = x.coverage, response_rate = x.response_rate,
-        health = x.health, band = x.band, risk = x.risk, risk_rank = x.risk_rank, components = x.components,
-        reasons = x.reasons
-      FROM jsonb_to_recordset(${JSON.stringify(batch)}::jsonb) AS x(account_id bigint, nps float8,
-        weighted_nps float8, nps_prev float8, csat float8, coverage float8, response_rate float8, health float8,
-        band text, risk text, risk_rank smallint, components jsonb, reasons jsonb)
-      WHERE h.account_id = x.account_id AND h.scope = ${scope}`);
+    const scored = sql`jsonb_to_recordset(${JSON.stringify(batch)}::jsonb) AS ${SCORE_COLUMNS}`;
+    if (source === 'health_raw')
+      await tx.execute(sql`INSERT INTO account_health (account_id, scope, ${rawColumns}, nps, weighted_nps,
+          nps_prev, csat, coverage, response_rate, health, band, risk, risk_rank, components, reasons)
+        SELECT r.account_id, r.scope, ${rawFromR}, x.nps, x.weighted_nps, x.nps_prev, x.csat, x.coverage,
+          x.response_rate, x.health, x.band, x.risk, x.risk_rank, x.components, x.reasons
+        FROM ${scored} JOIN health_raw r ON r.account_id = x.account_id AND r.scope = ${scope}
+        ON CONFLICT (account_id, scope) DO UPDATE SET ${setAll}`);
+    else
+      await tx.execute(sql`UPDATE account_health h SET nps = x.nps, weighted_nps = x.weighted_nps,
+          nps_prev = x.nps_prev, csat = x.csat, coverage = x.coverage, response_rate = x.response_rate,
+          health = x.health, band = x.band, risk = x.risk, risk_rank = x.risk_rank, components = x.components,
+          reasons = x.reasons
+        FROM ${scored} WHERE h.account_id = x.account_id AND h.scope = ${scope}`);
   }
   return rows.length;
 }
@@ -160,10 +204,16 @@ export async function recomputeDirectory(db: Database, directoryId: number, now 
     // Accounts deleted since the last run leave the command center.
     await tx.execute(sql`DELETE FROM account_health h WHERE h.directory_id = ${directoryId}
       AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = h.account_id AND a.deleted_at IS NULL)`);
-    await phase('own metrics', () => writeOwnRaw(tx, directoryId, model, null));
-    const n = await phase('own scores', () => scoreRows(tx, directoryId, 'own', model, null, now));
-    await phase('subtree roll-up', () => writeSubtreeRaw(tx, directoryId, model, null));
-    await phase('subtree scores', () => scoreRows(tx, directoryId, 'subtree', model, null, now));
+    // Raw sums go to health_raw; each scored row is then written to account_health once.
+    await createRawTable(tx);
+    await phase('own metrics', () => writeOwnRaw(tx, directoryId, model, null, 'health_raw'));
+    const n = await phase('own scores', () =>
+      scoreRows(tx, directoryId, 'own', model, null, now, 'health_raw'),
+    );
+    await phase('subtree roll-up', () => writeSubtreeRaw(tx, directoryId, model, null, 'health_raw'));
+    await phase('subtree scores', () =>
+      scoreRows(tx, directoryId, 'subtree', model, null, now, 'health_raw'),
+    );
     await phase('snapshot', () => writeSnapshot(tx, directoryId, null));
     return n;
   });

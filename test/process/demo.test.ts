@@ -5,6 +5,7 @@ import { freePort, runRapport, startRapport, tempDir } from '../harness/processe
 import { testEngine } from '../harness/test-env.ts';
 
 describe.skipIf(testEngine() === 'postgres')('the demo directory', () => {
+  // Two starts, the demo import, two years of answers and the health computation: slow on a busy machine.
   it('is imported on the first start of an empty database, cleanly, and only once', async () => {
     const env = { RAPPORT_DATA_DIR: tempDir(), RAPPORT_DEMO: '1' };
     const port = await freePort();
@@ -91,5 +92,5 @@ describe.skipIf(testEngine() === 'postgres')('the demo directory', () => {
       server.child.kill('SIGTERM');
       await server.exited;
     }
-  });
+  }, 120_000);
 });

@@ -20,6 +20,7 @@ describe.skipIf(testEngine() === 'postgres')('rapport import b2b', () => {
   });
   afterAll(() => sftp?.close());
 
+  // Each step starts a `rapport` process: slow on a busy machine.
   it('imports local files, prints the run summary, and finds nothing to change the second time', async () => {
     const env = { RAPPORT_DATA_DIR: tempDir() };
     const args = [
@@ -70,7 +71,7 @@ describe.skipIf(testEngine() === 'postgres')('rapport import b2b', () => {
     expect(status.code).toBe(0);
     expect(status.stdout).toContain(`Import run ${summary.runId}: succeeded`);
     expect(status.stdout).toMatch(/contacts\s+7\s+0\s+1\s+0\s+4/);
-  });
+  }, 120_000);
 
   it('reads sftp:// files with a pinned host key, and refuses a wrong one', async () => {
     const env = { RAPPORT_DATA_DIR: tempDir(), RAPPORT_SFTP_PASSWORD: sftp.password };
@@ -87,5 +88,5 @@ describe.skipIf(testEngine() === 'postgres')('rapport import b2b', () => {
     );
     expect(wrong.code).not.toBe(0);
     expect(wrong.output).toMatch(/host key/i);
-  });
+  }, 120_000);
 });
