@@ -4,6 +4,7 @@
 // process). Prints recipients/s for the build and messages/s for the send, beside a bare pooled
 // SMTP send of the same number of messages measured in the same run (the ceiling).
 // Usage: node bench/distribution.ts [recipients=100000] [pglite|postgres|both] [maxConnections=5]
+// BENCH_BUILD_ONLY=1 measures the build alone.
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
@@ -163,7 +164,7 @@ async function main() {
         .returning();
 
       const buildStarted = performance.now();
-      await db.orm.transaction((tx) =>
+      const built = await db.orm.transaction((tx) =>
         buildRecipients(tx, {
           distribution: distribution!,
           exclusions: DEFAULT_RULES.exclusions,
@@ -186,6 +187,9 @@ async function main() {
         `  build:  ${buildSeconds.toFixed(2)} s  ${Math.round(n / buildSeconds).toLocaleString('en')} recipients/s  (target < 3 s)`,
       );
       console.log(`          ${counts.map((c) => `${c.status} ${c.n}`).join(', ')}`);
+      console.log(`          phases (s): ${JSON.stringify(built.phases)}`);
+      // BENCH_BUILD_ONLY=1: the build alone (the send of 100,000 takes minutes).
+      if (process.env.BENCH_BUILD_ONLY) continue;
 
       await db.orm
         .update(distributions)
