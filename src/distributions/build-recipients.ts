@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { type SQL, sql } from 'drizzle-orm';
 import { type Audience, audienceRows, contactRows } from '../directory/audiences.ts';
-import { type Executor, queryRows } from '../platform/db/database.ts';
+import type { Executor } from '../platform/db/database.ts';
 import { insertPersonalLinks, respondedCondition } from '../surveys/links.service.ts';
 import type { distributions } from './distributions.schema.ts';
 import { embeddedSql } from './embedded.ts';
