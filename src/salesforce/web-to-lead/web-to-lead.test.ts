@@ -42,6 +42,7 @@ const npsFieldId = () => {
 };
 
 describe('Web-to-Lead', () => {
+  // 501 responses, 500 form posts: longer than the default timeout on a busy machine.
   it("posts the org's form for each response, 500 a day: the 501st is refused, and nothing is sent twice", async () => {
     const created = await api('POST', `/directories/${directoryId}/salesforce/lead-forms`, admin, {
       name: 'Promoters to leads',
@@ -83,7 +84,7 @@ describe('Web-to-Lead', () => {
     expect(again.json().counts).toEqual({ already_sent: 500 });
     expect(again.json().refused).toMatch(/^Web-to-Lead limit reached/);
     expect(emulator.webToLead.submissions()).toHaveLength(500);
-  });
+  }, 120_000);
 
   it("lists each form with today's form posts and its org's, and keeps a form whose posts still count", async () => {
     const other = await api('POST', `/directories/${directoryId}/salesforce/lead-forms`, admin, {
