@@ -1,20 +1,9 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { WEB_DIST_DIR } from '../../src/platform/http/web.ts';
-import { launchBrowser } from '../harness/browser.ts';
-import {
-  freePort,
-  REPO_ROOT,
-  type RunningProcess,
-  runRapport,
-  startRapport,
-  tempDir,
-} from '../harness/processes.ts';
-
-const SCREENSHOTS = path.join(REPO_ROOT, '.test-tmp', 'screenshots');
-const FIXTURES = path.join(REPO_ROOT, 'test', 'fixtures', 'b2b');
+import { SCREENSHOTS, startE2eServer } from '../harness/e2e-server.ts';
+import type { RunningProcess } from '../harness/processes.ts';
 
 const ADMIN = { email: 'cx@cloudkicks.example', password: 'correct horse battery staple' };
 let server: RunningProcess;
@@ -34,39 +23,7 @@ const call = async <T>(method: string, url: string, body?: unknown) => {
 };
 
 beforeAll(async () => {
-  if (!existsSync(path.join(WEB_DIST_DIR, 'index.html')))
-    throw new Error('Build the web UI first: npm run build');
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  const env = {
-    RAPPORT_DATA_DIR: tempDir(),
-    RAPPORT_ADMIN_EMAIL: ADMIN.email,
-    RAPPORT_ADMIN_PASSWORD: ADMIN.password,
-    RAPPORT_DEMO: '0',
-  };
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  server = startRapport(['start', '--no-build-ui'], { ...env, PORT: String(port) });
-  await server.waitForOutput(/is running at/);
-  const imported = await runRapport(
-    [
-      'import',
-      'b2b',
-      '--directory',
-      'Main',
-      '--accounts',
-      path.join(FIXTURES, 'Account.csv'),
-      '--contacts',
-      path.join(FIXTURES, 'Contact.csv'),
-      '--team',
-      path.join(FIXTURES, 'AccountTeamMember.csv'),
-    ],
-    env,
-  );
-  expect(imported.code, imported.output).toBe(0);
-  const token = JSON.parse(
-    (await runRapport(['token', 'create', '--name', 'e2e', '--json'], env)).stdout,
-  ).token;
-  headers = { authorization: `Bearer ${token}` };
+  ({ server, browser, base, headers } = await startE2eServer({ admin: ADMIN, fixtures: { team: true } }));
 
   // A survey answered through its personal links, as respondents would.
   const survey = await call<{ id: number }>('POST', '/directories/Main/surveys', {
@@ -101,7 +58,6 @@ beforeAll(async () => {
     expect(r.status, await r.text()).toBe(200);
   }
   await call('POST', '/directories/Main/account-health/recompute');
-  browser = await launchBrowser();
 });
 
 afterEach(() => {

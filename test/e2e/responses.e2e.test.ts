@@ -1,19 +1,9 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { WEB_DIST_DIR } from '../../src/platform/http/web.ts';
-import { launchBrowser } from '../harness/browser.ts';
-import {
-  freePort,
-  REPO_ROOT,
-  type RunningProcess,
-  runRapport,
-  startRapport,
-  tempDir,
-} from '../harness/processes.ts';
-
-const SCREENSHOTS = path.join(REPO_ROOT, '.test-tmp', 'screenshots');
+import { SCREENSHOTS, startE2eServer } from '../harness/e2e-server.ts';
+import { type RunningProcess, tempDir } from '../harness/processes.ts';
 
 const ADMIN = { email: 'cx@cloudkicks.example', password: 'correct horse battery staple' };
 let server: RunningProcess;
@@ -23,24 +13,7 @@ let headers: Record<string, string>;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(path.join(WEB_DIST_DIR, 'index.html')))
-    throw new Error('Build the web UI first: npm run build');
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  const env = {
-    RAPPORT_DATA_DIR: tempDir(),
-    RAPPORT_ADMIN_EMAIL: ADMIN.email,
-    RAPPORT_ADMIN_PASSWORD: ADMIN.password,
-    RAPPORT_DEMO: '0',
-  };
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  server = startRapport(['start', '--no-build-ui'], { ...env, PORT: String(port) });
-  await server.waitForOutput(/is running at/);
-  const token = JSON.parse(
-    (await runRapport(['token', 'create', '--name', 'e2e', '--json'], env)).stdout,
-  ).token;
-  headers = { authorization: `Bearer ${token}` };
-  browser = await launchBrowser();
+  ({ server, browser, base, headers } = await startE2eServer({ admin: ADMIN }));
 });
 
 afterEach(() => {

@@ -1,4 +1,3 @@
-import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -8,16 +7,8 @@ import {
   seedCloudKicks,
   startSalesforceEmulator,
 } from '../../src/integrations/salesforce/emulator/index.ts';
-import { WEB_DIST_DIR } from '../../src/platform/http/web.ts';
-import { launchBrowser } from '../harness/browser.ts';
-import {
-  freePort,
-  REPO_ROOT,
-  type RunningProcess,
-  runRapport,
-  startRapport,
-  tempDir,
-} from '../harness/processes.ts';
+import { SCREENSHOTS, startE2eServer } from '../harness/e2e-server.ts';
+import type { RunningProcess } from '../harness/processes.ts';
 
 /**
  * The Salesforce page in a browser, against the emulated org: the sync editor with a list view and
@@ -25,7 +16,6 @@ import {
  * the org posts to, a write-back, and Web-to-Lead forms with the day's count.
  */
 
-const SCREENSHOTS = path.join(REPO_ROOT, '.test-tmp', 'screenshots');
 const ADMIN = { email: 'cx@cloudkicks.example', password: 'correct horse battery staple' };
 let emulator: SalesforceEmulator;
 let seed: CloudKicksSeed;
@@ -46,28 +36,12 @@ async function call<T>(method: string, url: string, body?: unknown) {
 }
 
 beforeAll(async () => {
-  if (!existsSync(path.join(WEB_DIST_DIR, 'index.html')))
-    throw new Error('Build the web UI first: npm run build');
-  mkdirSync(SCREENSHOTS, { recursive: true });
   emulator = await startSalesforceEmulator({
     seed: (store) => {
       seed = seedCloudKicks(store);
     },
   });
-  const env = {
-    RAPPORT_DATA_DIR: tempDir(),
-    RAPPORT_ADMIN_EMAIL: ADMIN.email,
-    RAPPORT_ADMIN_PASSWORD: ADMIN.password,
-    RAPPORT_DEMO: '0',
-  };
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  server = startRapport(['start', '--no-build-ui'], { ...env, PORT: String(port) });
-  await server.waitForOutput(/is running at/);
-  const token = JSON.parse(
-    (await runRapport(['token', 'create', '--name', 'e2e', '--json'], env)).stdout,
-  ).token;
-  headers = { authorization: `Bearer ${token}` };
+  ({ server, browser, base, headers } = await startE2eServer({ admin: ADMIN }));
   await call('POST', '/directories', { name: 'Main' });
   await call('POST', '/salesforce/connections', {
     kind: 'client_credentials',
@@ -83,7 +57,6 @@ beforeAll(async () => {
     },
   });
   await call('POST', `/surveys/${survey.id}/activate`);
-  browser = await launchBrowser();
 }, 120_000);
 
 afterEach(() => {
