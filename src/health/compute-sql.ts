@@ -54,6 +54,13 @@ export const RAW_COLUMNS = [
   'computed_at',
 ] as const;
 
+/** An upsert of raw sums: every raw column but the directory (an account never moves). */
+const UPDATE_RAW = sql.raw(
+  RAW_COLUMNS.filter((c) => c !== 'directory_id')
+    .map((c) => `${c} = excluded.${c}`)
+    .join(', '),
+);
+
 const idList = (ids: number[]) =>
   sql`(${sql.join(
     ids.map((id) => sql`${id}::bigint`),
@@ -243,16 +250,7 @@ export async function writeOwnRaw(
     LEFT JOIN sent ON sent.account_id = acc.id
     LEFT JOIN key_detractor ON key_detractor.account_id = acc.id
     LEFT JOIN tickets ON tickets.account_id = acc.id
-    ON CONFLICT (account_id, scope) DO UPDATE SET level = excluded.level, responses = excluded.responses,
-      responses_prev = excluded.responses_prev, nps_n = excluded.nps_n, promoters = excluded.promoters,
-      passives = excluded.passives, detractors = excluded.detractors, w_total = excluded.w_total,
-      w_promoters = excluded.w_promoters, w_detractors = excluded.w_detractors, prev_n = excluded.prev_n,
-      prev_promoters = excluded.prev_promoters, prev_detractors = excluded.prev_detractors,
-      csat_sum = excluded.csat_sum, csat_n = excluded.csat_n, key_present = excluded.key_present,
-      key_covered = excluded.key_covered, silent_roles = excluded.silent_roles, invitations = excluded.invitations,
-      open_tickets = excluded.open_tickets, last_feedback_at = excluded.last_feedback_at,
-      last_contact_at = excluded.last_contact_at, arr = excluded.arr, renewal_date = excluded.renewal_date,
-      key_detractor = excluded.key_detractor, computed_at = excluded.computed_at`);
+    ON CONFLICT (account_id, scope) DO UPDATE SET ${UPDATE_RAW}`);
 }
 
 /**
@@ -292,16 +290,7 @@ export async function writeSubtreeRaw(
     FROM account_closure c JOIN account_health o ON o.account_id = c.descendant_id AND o.scope = 'own'
     WHERE c.directory_id = ${directoryId} ${ancestors ? sql`AND c.ancestor_id IN ${idList(ancestors)}` : sql``}
     GROUP BY c.ancestor_id
-    ON CONFLICT (account_id, scope) DO UPDATE SET level = excluded.level, responses = excluded.responses,
-      responses_prev = excluded.responses_prev, nps_n = excluded.nps_n, promoters = excluded.promoters,
-      passives = excluded.passives, detractors = excluded.detractors, w_total = excluded.w_total,
-      w_promoters = excluded.w_promoters, w_detractors = excluded.w_detractors, prev_n = excluded.prev_n,
-      prev_promoters = excluded.prev_promoters, prev_detractors = excluded.prev_detractors,
-      csat_sum = excluded.csat_sum, csat_n = excluded.csat_n, key_present = excluded.key_present,
-      key_covered = excluded.key_covered, silent_roles = excluded.silent_roles, invitations = excluded.invitations,
-      open_tickets = excluded.open_tickets, last_feedback_at = excluded.last_feedback_at,
-      last_contact_at = excluded.last_contact_at, arr = excluded.arr, renewal_date = excluded.renewal_date,
-      key_detractor = excluded.key_detractor, health = excluded.health, computed_at = excluded.computed_at`);
+    ON CONFLICT (account_id, scope) DO UPDATE SET ${UPDATE_RAW}, health = excluded.health`);
 }
 
 /** Today's snapshot of the accounts' health (one row per account, scope and day). */
