@@ -1,6 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { type Audience, audienceRows, contactRows } from '../directory/audiences.ts';
-import type { Executor } from '../platform/db/database.ts';
+import { applyBulkStatementSettings, type Executor } from '../platform/db/database.ts';
 import { insertPersonalLinks, respondedCondition } from '../surveys/links.service.ts';
 import type { distributions } from './distributions.schema.ts';
 import { embeddedSql } from './embedded.ts';
@@ -79,8 +79,12 @@ function frequencyCheck(distribution: Distribution, rules: FrequencyRule[]) {
   );
   const channelIs = (rule: FrequencyRule) =>
     rule.channel === 'any' ? sql`true` : sql`h.channel = ${rule.channel}`;
+  // The distributions that sent this very message, found once (an InitPlan), so that each contact's
+  // look is an index range alone, not a hash join built per contact (recipients phase at 100,000:
+  // 1.87 → 1.74 s).
+  const sameMessage = sql`ARRAY(SELECT d.id FROM distributions d WHERE d.message_hash = ${distribution.messageHash})`;
   const columns: SQL[] = [
-    sql`bool_or(h.address = candidate.address AND d.message_hash = ${distribution.messageHash}
+    sql`bool_or(h.address = candidate.address AND h.distribution_id = ANY(${sameMessage})
       AND h.sent_at > now() - make_interval(hours => ${IDENTICAL_MESSAGE_HOURS})) AS identical`,
   ];
   const arms: SQL[] = [sql`WHEN f.identical THEN 'identical_message'`];
@@ -104,7 +108,7 @@ function frequencyCheck(distribution: Distribution, rules: FrequencyRule[]) {
   });
   const lateral = sql`LEFT JOIN LATERAL (
       SELECT ${sql.join(columns, sql`, `)}
-      FROM distribution_recipients h JOIN distributions d ON d.id = h.distribution_id
+      FROM distribution_recipients h
       WHERE h.contact_id = candidate.contact_id AND h.sent_at > now() - make_interval(hours => ${hours})) f ON true`;
   return { lateral, arms };
 }
@@ -130,6 +134,7 @@ export async function buildRecipients(tx: Executor, input: BuildInput) {
     : parentRecipients(distribution);
 
   const started = performance.now();
+  await applyBulkStatementSettings(tx);
   await tx.execute(sql`
     INSERT INTO distribution_recipients (distribution_id, contact_id, account_id, role, channel,
       counts_for_frequency, address, locale, status, reason, link_token, embedded)

@@ -277,6 +277,35 @@ describe('sending rules', () => {
     expect(await statusByRef(ordinary)).toEqual({ G1: 'frequency_limited:rule:Gold accounts: 14 days' });
   });
 
+  it('holds back the very same message to the same address within hours, even a transactional one', async () => {
+    // One fixed message (the others in this file are each made unique by message()).
+    const same = {
+      fromName: 'Cloud Kicks',
+      subject: 'Your case is closed',
+      text: 'Hello {{ contact.firstName }}, how did we do? {{ link }}',
+    };
+    const first = await create({
+      surveyId: surveyA,
+      name: 'Case closed 1',
+      transactional: true,
+      message: same,
+      recipients: contactsAudience('S1'),
+    });
+    await settled(first);
+    expect(await statusByRef(first)).toEqual({ S1: 'sent' });
+
+    const again = await create({
+      surveyId: surveyA,
+      name: 'Case closed 2',
+      transactional: true,
+      message: same,
+      recipients: contactsAudience('S1', 'S2'),
+    });
+    const done = await settled(again);
+    expect(await statusByRef(again)).toEqual({ S1: 'frequency_limited:identical_message', S2: 'sent' });
+    expect(done.stats).toMatchObject({ selected: 2, inList: 1, frequencyLimited: 1 });
+  });
+
   it('sends a thank-you to the contacts who completed the survey, and only to them', async () => {
     const tokenOf = async (ref: string) => {
       const [row] = await t.runtime.db.query<{ link_token: string }>(

@@ -1,5 +1,10 @@
 import { eq, sql } from 'drizzle-orm';
-import { type Database, type Executor, queryRows } from '../platform/db/database.ts';
+import {
+  applyBulkStatementSettings,
+  type Database,
+  type Executor,
+  queryRows,
+} from '../platform/db/database.ts';
 import { usesTickets } from '../tickets/conditions.ts';
 import {
   createRawTable,
@@ -174,13 +179,11 @@ async function scoreRows(
 
 /**
  * One directory at a time: a full recompute and an incremental refresh never interleave. The
- * statements are large analytic ones: PostgreSQL's JIT would spend seconds compiling them (measured:
- * 5.7 s of a 17 s statement at 10,000 accounts), and their sorts fit in memory with a larger work_mem.
+ * statements are large analytic ones (applyBulkStatementSettings).
  */
 async function lockDirectory(tx: Executor, directoryId: number) {
   await tx.execute(sql`SELECT pg_advisory_xact_lock(74201, ${directoryId}::int)`);
-  await tx.execute(sql`SET LOCAL jit = off`);
-  await tx.execute(sql`SET LOCAL work_mem = '64MB'`);
+  await applyBulkStatementSettings(tx);
 }
 
 /**

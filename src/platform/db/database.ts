@@ -1,5 +1,5 @@
 import type { PGlite } from '@electric-sql/pglite';
-import type { ExtractTablesWithRelations, SQL } from 'drizzle-orm';
+import { type ExtractTablesWithRelations, type SQL, sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import type { Pool } from 'pg';
 import type * as schema from './schema.ts';
@@ -78,4 +78,16 @@ export async function queryRows<T>(executor: Executor, query: SQL): Promise<T[]>
 export async function queryOne<T>(executor: Executor, query: SQL): Promise<T | undefined> {
   const rows = await queryRows<T>(executor, query);
   return rows[0];
+}
+
+/**
+ * Settings for the set-based statements that touch a whole directory at once (an import's merge, a
+ * health recompute, a distribution's snapshot), SET LOCAL so they end with the transaction. JIT off:
+ * the statements are long and run once, and compiling them cost more than it saved (0.45 s of a
+ * 1.2 s import insert; 5.7 s of a 17 s recompute; 0.54 s of a 2.6 s distribution build). 64 MB of
+ * work_mem: their sorts and hashes over 100,000s of rows stay in memory instead of spilling to disk.
+ */
+export async function applyBulkStatementSettings(executor: Executor): Promise<void> {
+  await executor.execute(sql`SET LOCAL jit = off`);
+  await executor.execute(sql`SET LOCAL work_mem = '64MB'`);
 }
