@@ -21,14 +21,8 @@ import { ApiError, api, errorMessage } from '../api/client.ts';
 import { useCan } from '../auth/session.ts';
 import { ErrorState, Loading } from '../common/states.tsx';
 import { formatDateTime } from '../i18n/index.ts';
-import {
-  ConfirmDelete,
-  ConnectionSelect,
-  FieldMapEditor,
-  type FieldRow,
-  fieldsOf,
-  problemsAt,
-} from './panel-parts.tsx';
+import { ItemsPanel } from './ItemsPanel.tsx';
+import { ConnectionSelect, FieldMapEditor, type FieldRow, fieldsOf, problemsAt } from './panel-parts.tsx';
 import { type LeadForm, type LeadSubmission, WEB_TO_LEAD_DAILY_LIMIT } from './types.ts';
 
 /**
@@ -47,95 +41,69 @@ export function LeadFormsPanel({ directoryId }: { directoryId: number }) {
   });
   const [creating, setCreating] = useState(false);
   const [shown, setShown] = useState<number | null>(null);
-  const [removing, setRemoving] = useState<LeadForm | null>(null);
-  const remove = useMutation({
-    mutationFn: (id: number) => api.delete(`/salesforce/lead-forms/${id}`),
-    onSuccess: () => {
-      setRemoving(null);
-      setShown(null);
-      void client.invalidateQueries({ queryKey: key });
-    },
-    onError: (error) => {
-      setRemoving(null);
-      notifications.show({ message: errorMessage(error), color: 'red', autoClose: false });
-    },
-  });
 
   if (forms.isPending) return <Loading />;
   if (forms.isError) return <ErrorState error={forms.error} onRetry={() => void forms.refetch()} />;
   const items = forms.data.items;
   return (
-    <Stack>
-      <Group justify="space-between">
-        <Text size="sm" c="dimmed" maw={760}>
-          {t('salesforce.leadForms.intro', { limit: WEB_TO_LEAD_DAILY_LIMIT })}
-        </Text>
-        {canWrite && (
-          <Button onClick={() => setCreating(true)} data-testid="lead-form-new">
-            {t('salesforce.leadForms.new')}
-          </Button>
-        )}
-      </Group>
-      {items.length === 0 ? (
-        <Text c="dimmed">{t('salesforce.leadForms.none')}</Text>
-      ) : (
-        <Table striped data-testid="salesforce-lead-forms">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>{t('common.name')}</Table.Th>
-              <Table.Th>{t('salesforce.leadForms.mode')}</Table.Th>
-              <Table.Th>{t('salesforce.writebacks.fields')}</Table.Th>
-              <Table.Th>{t('salesforce.leadForms.today')}</Table.Th>
-              <Table.Th />
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {items.map((form) => (
-              <Table.Tr key={form.id}>
-                <Table.Td>
-                  <Text fw={500}>{form.name}</Text>
-                  {form.condition && (
-                    <Text size="xs" c="dimmed" ff="monospace">
-                      {t('salesforce.leadForms.when', { condition: form.condition })}
-                    </Text>
-                  )}
-                </Table.Td>
-                <Table.Td>
-                  <Badge variant="light">{t(`salesforce.leadForms.modes.${form.mode}`)}</Badge>
-                </Table.Td>
-                <Table.Td>
-                  <Text size="xs" ff="monospace">
-                    {Object.keys(form.fields).join(', ')}
-                  </Text>
-                </Table.Td>
-                <Table.Td miw={200}>
-                  {form.mode === 'form' ? (
-                    <DailyUse form={form} />
-                  ) : (
-                    <Text size="xs">{t('salesforce.leadForms.noLimit')}</Text>
-                  )}
-                </Table.Td>
-                <Table.Td>
-                  <Group gap="xs" wrap="nowrap">
-                    <Button
-                      size="xs"
-                      variant={shown === form.id ? 'filled' : 'light'}
-                      onClick={() => setShown(shown === form.id ? null : form.id)}
-                    >
-                      {t('salesforce.leadForms.sent')}
-                    </Button>
-                    {canWrite && (
-                      <Button size="xs" variant="subtle" color="red" onClick={() => setRemoving(form)}>
-                        {t('common.delete')}
-                      </Button>
-                    )}
-                  </Group>
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      )}
+    <ItemsPanel
+      intro={t('salesforce.leadForms.intro', { limit: WEB_TO_LEAD_DAILY_LIMIT })}
+      create={{
+        label: t('salesforce.leadForms.new'),
+        testId: 'lead-form-new',
+        onClick: () => setCreating(true),
+      }}
+      canWrite={canWrite}
+      items={items}
+      empty={t('salesforce.leadForms.none')}
+      testId="salesforce-lead-forms"
+      columns={[
+        {
+          header: t('common.name'),
+          cell: (form) => (
+            <>
+              <Text fw={500}>{form.name}</Text>
+              {form.condition && (
+                <Text size="xs" c="dimmed" ff="monospace">
+                  {t('salesforce.leadForms.when', { condition: form.condition })}
+                </Text>
+              )}
+            </>
+          ),
+        },
+        {
+          header: t('salesforce.leadForms.mode'),
+          cell: (form) => <Badge variant="light">{t(`salesforce.leadForms.modes.${form.mode}`)}</Badge>,
+        },
+        {
+          header: t('salesforce.writebacks.fields'),
+          cell: (form) => (
+            <Text size="xs" ff="monospace">
+              {Object.keys(form.fields).join(', ')}
+            </Text>
+          ),
+        },
+        {
+          header: t('salesforce.leadForms.today'),
+          miw: 200,
+          cell: (form) =>
+            form.mode === 'form' ? (
+              <DailyUse form={form} />
+            ) : (
+              <Text size="xs">{t('salesforce.leadForms.noLimit')}</Text>
+            ),
+        },
+      ]}
+      shown={shown}
+      onShow={setShown}
+      showLabel={t('salesforce.leadForms.sent')}
+      removal={{
+        path: (id) => `/salesforce/lead-forms/${id}`,
+        queryKey: key,
+        title: (name) => t('salesforce.leadForms.deleteTitle', { name }),
+        body: t('salesforce.leadForms.deleteBody'),
+      }}
+    >
       {shown !== null && (
         <SubmissionsCard formId={shown} name={items.find((f) => f.id === shown)?.name ?? ''} />
       )}
@@ -149,14 +117,7 @@ export function LeadFormsPanel({ directoryId }: { directoryId: number }) {
           }}
         />
       )}
-      <ConfirmDelete
-        title={removing ? t('salesforce.leadForms.deleteTitle', { name: removing.name }) : null}
-        body={t('salesforce.leadForms.deleteBody')}
-        onConfirm={() => removing && remove.mutate(removing.id)}
-        onClose={() => setRemoving(null)}
-        loading={remove.isPending}
-      />
-    </Stack>
+    </ItemsPanel>
   );
 }
 

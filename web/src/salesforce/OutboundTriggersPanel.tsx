@@ -23,10 +23,12 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { ApiError, api, errorMessage } from '../api/client.ts';
+import { useCan } from '../auth/session.ts';
 import { ErrorState, Loading } from '../common/states.tsx';
 import { useSurveys } from '../distributions/parts.tsx';
 import { formatDateTime } from '../i18n/index.ts';
-import { ConfirmDelete, ConnectionSelect, problemsAt } from './panel-parts.tsx';
+import { ItemsPanel } from './ItemsPanel.tsx';
+import { ConnectionSelect, problemsAt } from './panel-parts.tsx';
 import type { OutboundNotification, OutboundTrigger } from './types.ts';
 
 /**
@@ -36,6 +38,7 @@ import type { OutboundNotification, OutboundTrigger } from './types.ts';
  */
 export function OutboundTriggersPanel({ directoryId }: { directoryId: number }) {
   const { t, i18n } = useTranslation();
+  const canWrite = useCan('data:write');
   const client = useQueryClient();
   const key = ['salesforce', 'triggers', directoryId];
   const triggers = useQuery({
@@ -46,101 +49,83 @@ export function OutboundTriggersPanel({ directoryId }: { directoryId: number }) 
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<OutboundTrigger | null>(null);
   const [shown, setShown] = useState<number | null>(null);
-  const [removing, setRemoving] = useState<OutboundTrigger | null>(null);
-  const remove = useMutation({
-    mutationFn: (id: number) => api.delete(`/salesforce/triggers/${id}`),
-    onSuccess: () => {
-      setRemoving(null);
-      setShown(null);
-      void client.invalidateQueries({ queryKey: key });
-    },
-    onError: (error) => notifications.show({ message: errorMessage(error), color: 'red' }),
-  });
 
   if (triggers.isPending) return <Loading />;
   if (triggers.isError) return <ErrorState error={triggers.error} onRetry={() => void triggers.refetch()} />;
   const surveyName = (id: number) => surveys.data?.items.find((s) => s.id === id)?.name ?? `#${id}`;
   const items = triggers.data.items;
   return (
-    <Stack>
-      <Group justify="space-between">
-        <Text size="sm" c="dimmed" maw={760}>
-          {t('salesforce.triggers.intro')}
-        </Text>
-        <Button onClick={() => setCreating(true)} data-testid="trigger-new">
-          {t('salesforce.triggers.new')}
-        </Button>
-      </Group>
-      {created && (
-        <Alert
-          color="green"
-          title={t('salesforce.triggers.createdTitle', { name: created.name })}
-          withCloseButton
-          onClose={() => setCreated(null)}
-        >
-          <Stack gap={4}>
-            <Text size="sm">{t('salesforce.triggers.pasteUrl')}</Text>
-            <EndpointUrl url={created.url} />
-          </Stack>
-        </Alert>
-      )}
-      {items.length === 0 ? (
-        <Text c="dimmed">{t('salesforce.triggers.none')}</Text>
-      ) : (
-        <Table striped data-testid="salesforce-triggers">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>{t('common.name')}</Table.Th>
-              <Table.Th>{t('salesforce.object')}</Table.Th>
-              <Table.Th>{t('salesforce.triggers.action')}</Table.Th>
-              <Table.Th>{t('salesforce.triggers.endpoint')}</Table.Th>
-              <Table.Th>{t('salesforce.triggers.lastReceived')}</Table.Th>
-              <Table.Th />
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {items.map((trigger) => (
-              <Table.Tr key={trigger.id}>
-                <Table.Td>
-                  <Text fw={500}>{trigger.name}</Text>
-                  {!trigger.connectionId && (
-                    <Badge color="orange" size="sm">
-                      {t('salesforce.noConnection')}
-                    </Badge>
-                  )}
-                </Table.Td>
-                <Table.Td>{trigger.object}</Table.Td>
-                <Table.Td>
-                  {trigger.action.kind === 'survey'
-                    ? t('salesforce.triggers.surveyAction', {
-                        survey: surveyName(trigger.action.surveyId),
-                        channel: t(`salesforce.triggers.channel.${trigger.action.channel}`),
-                      })
-                    : t('salesforce.triggers.eventAction')}
-                </Table.Td>
-                <Table.Td maw={340}>
-                  <EndpointUrl url={trigger.url} />
-                </Table.Td>
-                <Table.Td>{formatDateTime(trigger.lastReceivedAt, i18n.language)}</Table.Td>
-                <Table.Td>
-                  <Group gap="xs" wrap="nowrap">
-                    <Button
-                      size="xs"
-                      variant={shown === trigger.id ? 'filled' : 'light'}
-                      onClick={() => setShown(shown === trigger.id ? null : trigger.id)}
-                    >
-                      {t('salesforce.triggers.notifications')}
-                    </Button>
-                    <Button size="xs" variant="subtle" color="red" onClick={() => setRemoving(trigger)}>
-                      {t('common.delete')}
-                    </Button>
-                  </Group>
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      )}
+    <ItemsPanel
+      intro={t('salesforce.triggers.intro')}
+      create={{
+        label: t('salesforce.triggers.new'),
+        testId: 'trigger-new',
+        onClick: () => setCreating(true),
+      }}
+      canWrite={canWrite}
+      notice={
+        created && (
+          <Alert
+            color="green"
+            title={t('salesforce.triggers.createdTitle', { name: created.name })}
+            withCloseButton
+            onClose={() => setCreated(null)}
+          >
+            <Stack gap={4}>
+              <Text size="sm">{t('salesforce.triggers.pasteUrl')}</Text>
+              <EndpointUrl url={created.url} />
+            </Stack>
+          </Alert>
+        )
+      }
+      items={items}
+      empty={t('salesforce.triggers.none')}
+      testId="salesforce-triggers"
+      columns={[
+        {
+          header: t('common.name'),
+          cell: (trigger) => (
+            <>
+              <Text fw={500}>{trigger.name}</Text>
+              {!trigger.connectionId && (
+                <Badge color="orange" size="sm">
+                  {t('salesforce.noConnection')}
+                </Badge>
+              )}
+            </>
+          ),
+        },
+        { header: t('salesforce.object'), cell: (trigger) => trigger.object },
+        {
+          header: t('salesforce.triggers.action'),
+          cell: (trigger) =>
+            trigger.action.kind === 'survey'
+              ? t('salesforce.triggers.surveyAction', {
+                  survey: surveyName(trigger.action.surveyId),
+                  channel: t(`salesforce.triggers.channel.${trigger.action.channel}`),
+                })
+              : t('salesforce.triggers.eventAction'),
+        },
+        {
+          header: t('salesforce.triggers.endpoint'),
+          maw: 340,
+          cell: (trigger) => <EndpointUrl url={trigger.url} />,
+        },
+        {
+          header: t('salesforce.triggers.lastReceived'),
+          cell: (trigger) => formatDateTime(trigger.lastReceivedAt, i18n.language),
+        },
+      ]}
+      shown={shown}
+      onShow={setShown}
+      showLabel={t('salesforce.triggers.notifications')}
+      removal={{
+        path: (id) => `/salesforce/triggers/${id}`,
+        queryKey: key,
+        title: (name) => t('salesforce.triggers.deleteTitle', { name }),
+        body: t('salesforce.triggers.deleteBody'),
+      }}
+    >
       {shown !== null && (
         <NotificationsCard triggerId={shown} name={items.find((i) => i.id === shown)?.name ?? ''} />
       )}
@@ -154,14 +139,7 @@ export function OutboundTriggersPanel({ directoryId }: { directoryId: number }) 
           void client.invalidateQueries({ queryKey: key });
         }}
       />
-      <ConfirmDelete
-        title={removing ? t('salesforce.triggers.deleteTitle', { name: removing.name }) : null}
-        body={t('salesforce.triggers.deleteBody')}
-        onConfirm={() => removing && remove.mutate(removing.id)}
-        onClose={() => setRemoving(null)}
-        loading={remove.isPending}
-      />
-    </Stack>
+    </ItemsPanel>
   );
 }
 
@@ -174,7 +152,8 @@ function EndpointUrl({ url }: { url: string }) {
       </Code>
       <CopyButton value={url}>
         {({ copied, copy }) => (
-          <Button size="compact-xs" variant="light" onClick={copy}>
+          // Never squeezed by a long URL in a narrow column.
+          <Button size="compact-xs" variant="light" onClick={copy} style={{ flexShrink: 0 }}>
             {copied ? t('common.copied') : t('common.copy')}
           </Button>
         )}

@@ -21,8 +21,8 @@ import { useCan } from '../auth/session.ts';
 import { ErrorState, Loading } from '../common/states.tsx';
 import { useSurveys } from '../distributions/parts.tsx';
 import { formatDateTime } from '../i18n/index.ts';
+import { ItemsPanel } from './ItemsPanel.tsx';
 import {
-  ConfirmDelete,
   ConnectionSelect,
   FieldMapEditor,
   type FieldRow,
@@ -54,16 +54,6 @@ export function WritebacksPanel({ directoryId }: { directoryId: number }) {
   });
   const [editing, setEditing] = useState<Writeback | 'new' | null>(null);
   const [shown, setShown] = useState<number | null>(null);
-  const [removing, setRemoving] = useState<Writeback | null>(null);
-  const remove = useMutation({
-    mutationFn: (id: number) => api.delete(`/salesforce/writebacks/${id}`),
-    onSuccess: () => {
-      setRemoving(null);
-      setShown(null);
-      void client.invalidateQueries({ queryKey: key });
-    },
-    onError: (error) => notifications.show({ message: errorMessage(error), color: 'red' }),
-  });
 
   if (writebacks.isPending) return <Loading />;
   if (writebacks.isError)
@@ -71,81 +61,64 @@ export function WritebacksPanel({ directoryId }: { directoryId: number }) {
   const items = writebacks.data.items;
   const selected = items.find((w) => w.id === shown) ?? null;
   return (
-    <Stack>
-      <Group justify="space-between">
-        <Text size="sm" c="dimmed" maw={760}>
-          {t('salesforce.writebacks.intro')}
-        </Text>
-        {canWrite && (
-          <Button onClick={() => setEditing('new')} data-testid="writeback-new">
-            {t('salesforce.writebacks.new')}
-          </Button>
-        )}
-      </Group>
-      {items.length === 0 ? (
-        <Text c="dimmed">{t('salesforce.writebacks.none')}</Text>
-      ) : (
-        <Table striped data-testid="salesforce-writebacks">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>{t('common.name')}</Table.Th>
-              <Table.Th>{t('salesforce.writebacks.operation')}</Table.Th>
-              <Table.Th>{t('salesforce.writebacks.fields')}</Table.Th>
-              <Table.Th>{t('salesforce.writebacks.condition')}</Table.Th>
-              <Table.Th />
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {items.map((w) => (
-              <Table.Tr key={w.id}>
-                <Table.Td>
-                  <Text fw={500}>{w.name}</Text>
-                  {!w.connectionId && (
-                    <Badge color="orange" size="sm">
-                      {t('salesforce.noConnection')}
-                    </Badge>
-                  )}
-                </Table.Td>
-                <Table.Td>
-                  {t(`salesforce.writebacks.op.${w.operation}`)} {w.object}
-                  {w.externalIdField ? ` (${w.externalIdField})` : ''}
-                </Table.Td>
-                <Table.Td>
-                  <Text size="xs" ff="monospace">
-                    {Object.keys(w.fields).join(', ') || '—'}
-                  </Text>
-                </Table.Td>
-                <Table.Td>
-                  <Text size="xs" ff="monospace">
-                    {w.condition ?? '—'}
-                  </Text>
-                </Table.Td>
-                <Table.Td>
-                  <Group gap="xs" wrap="nowrap">
-                    <Button
-                      size="xs"
-                      variant={shown === w.id ? 'filled' : 'light'}
-                      onClick={() => setShown(shown === w.id ? null : w.id)}
-                    >
-                      {t('salesforce.writebacks.runs')}
-                    </Button>
-                    {canWrite && (
-                      <>
-                        <Button size="xs" variant="subtle" onClick={() => setEditing(w)}>
-                          {t('salesforce.edit')}
-                        </Button>
-                        <Button size="xs" variant="subtle" color="red" onClick={() => setRemoving(w)}>
-                          {t('common.delete')}
-                        </Button>
-                      </>
-                    )}
-                  </Group>
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      )}
+    <ItemsPanel
+      intro={t('salesforce.writebacks.intro')}
+      create={{
+        label: t('salesforce.writebacks.new'),
+        testId: 'writeback-new',
+        onClick: () => setEditing('new'),
+      }}
+      canWrite={canWrite}
+      items={items}
+      empty={t('salesforce.writebacks.none')}
+      testId="salesforce-writebacks"
+      columns={[
+        {
+          header: t('common.name'),
+          cell: (w) => (
+            <>
+              <Text fw={500}>{w.name}</Text>
+              {!w.connectionId && (
+                <Badge color="orange" size="sm">
+                  {t('salesforce.noConnection')}
+                </Badge>
+              )}
+            </>
+          ),
+        },
+        {
+          header: t('salesforce.writebacks.operation'),
+          cell: (w) =>
+            `${t(`salesforce.writebacks.op.${w.operation}`)} ${w.object}${w.externalIdField ? ` (${w.externalIdField})` : ''}`,
+        },
+        {
+          header: t('salesforce.writebacks.fields'),
+          cell: (w) => (
+            <Text size="xs" ff="monospace">
+              {Object.keys(w.fields).join(', ') || '—'}
+            </Text>
+          ),
+        },
+        {
+          header: t('salesforce.writebacks.condition'),
+          cell: (w) => (
+            <Text size="xs" ff="monospace">
+              {w.condition ?? '—'}
+            </Text>
+          ),
+        },
+      ]}
+      shown={shown}
+      onShow={setShown}
+      showLabel={t('salesforce.writebacks.runs')}
+      onEdit={setEditing}
+      removal={{
+        path: (id) => `/salesforce/writebacks/${id}`,
+        queryKey: key,
+        title: (name) => t('salesforce.writebacks.deleteTitle', { name }),
+        body: t('salesforce.writebacks.deleteBody'),
+      }}
+    >
       {selected && <RunsCard writeback={selected} directoryId={directoryId} />}
       {editing !== null && (
         <WritebackForm
@@ -158,14 +131,7 @@ export function WritebacksPanel({ directoryId }: { directoryId: number }) {
           }}
         />
       )}
-      <ConfirmDelete
-        title={removing ? t('salesforce.writebacks.deleteTitle', { name: removing.name }) : null}
-        body={t('salesforce.writebacks.deleteBody')}
-        onConfirm={() => removing && remove.mutate(removing.id)}
-        onClose={() => setRemoving(null)}
-        loading={remove.isPending}
-      />
-    </Stack>
+    </ItemsPanel>
   );
 }
 
