@@ -189,9 +189,10 @@ describe.skipIf(testEngine() === 'postgres')('a distribution across kill -9 (emb
     const rows = await recipientsAfter(rt.env.RAPPORT_DATA_DIR!);
     const flagged = rows.filter((r) => r.resent).length;
     expect(twice).toBeLessThanOrEqual(flagged);
-    // Sends in flight: two per pooled connection (one on the wire, one waiting on the database).
+    // In doubt at the crash: at most one recipient per send worker (its claim also marks its previous
+    // message sent), two workers per pooled connection. Any of them may have arrived already — one
+    // the server took while its worker waited on the database to mark it — so `twice` shares the bound.
     expect(flagged).toBeLessThanOrEqual(6);
-    expect(twice).toBeLessThanOrEqual(3); // only those on the wire could have arrived
     expect([...byMessageId.values()].every((n) => n <= 2)).toBe(true);
   });
 });
