@@ -1,6 +1,11 @@
 import { expect } from 'vitest';
-import type { TestApp } from '../../test/harness/test-app.ts';
-import type { SalesforceEmulator } from '../integrations/salesforce/emulator/index.ts';
+import { createTestApp, type TestApp } from '../../test/harness/test-app.ts';
+import {
+  type CloudKicksSeed,
+  type SalesforceEmulator,
+  seedCloudKicks,
+  startSalesforceEmulator,
+} from '../integrations/salesforce/emulator/index.ts';
 
 /** Helpers of the Salesforce tests: the API as a browser and a script use it. */
 
@@ -14,6 +19,45 @@ export function apiOf(t: () => TestApp) {
       headers: { authorization: auth.authorization },
       ...(payload === undefined ? {} : { payload: payload as object }),
     });
+}
+
+/**
+ * The seed's Cloud Kicks org in the emulator, an app running its workers, an admin, an empty
+ * directory and a client-credentials connection to the org: where each sync test starts.
+ */
+export async function cloudKicksOrg(directoryName: string) {
+  let seed: CloudKicksSeed | undefined;
+  const emulator = await startSalesforceEmulator({
+    seed: (store) => {
+      seed = seedCloudKicks(store);
+    },
+  });
+  const t = await createTestApp();
+  await t.runtime.jobs.startWorkers(t.runtime);
+  const admin = await t.bearerFor('admin');
+  const api = apiOf(() => t);
+  const directory = await api('POST', '/directories', admin, { name: directoryName });
+  expect(directory.statusCode, directory.body).toBe(201);
+  const connection = await api('POST', '/salesforce/connections', admin, {
+    kind: 'client_credentials',
+    name: 'Org',
+    loginUrl: emulator.loginUrl,
+    clientId: emulator.clientId,
+    clientSecret: emulator.clientSecret,
+  });
+  expect(connection.statusCode, connection.body).toBe(201);
+  return {
+    emulator,
+    seed: seed!,
+    t,
+    admin,
+    directoryId: directory.json().id as number,
+    connectionId: connection.json().connection.id as number,
+    close: async () => {
+      await t.close();
+      await emulator.close();
+    },
+  };
 }
 
 /**

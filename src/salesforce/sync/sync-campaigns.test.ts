@@ -1,12 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../../test/harness/test-app.ts';
-import {
-  type CloudKicksSeed,
-  type SalesforceEmulator,
-  seedCloudKicks,
-  startSalesforceEmulator,
-} from '../../integrations/salesforce/emulator/index.ts';
-import { apiOf, createSurvey, waitForSyncRun } from '../testing.ts';
+import type { TestApp } from '../../../test/harness/test-app.ts';
+import type { CloudKicksSeed, SalesforceEmulator } from '../../integrations/salesforce/emulator/index.ts';
+import { apiOf, cloudKicksOrg, createSurvey, waitForSyncRun } from '../testing.ts';
 
 /**
  * Campaigns as mailing lists: each synced campaign is a list of the directory, named after it and
@@ -20,29 +15,18 @@ let seed: CloudKicksSeed;
 let t: TestApp;
 let admin: { authorization: string };
 let directoryId: number;
+let connectionId: number;
 const api = apiOf(() => t);
 
+let org: Awaited<ReturnType<typeof cloudKicksOrg>> | undefined;
+
 beforeAll(async () => {
-  emulator = await startSalesforceEmulator({
-    seed: (store) => {
-      seed = seedCloudKicks(store);
-    },
-  });
-  t = await createTestApp();
-  await t.runtime.jobs.startWorkers(t.runtime);
-  admin = await t.bearerFor('admin');
-  directoryId = (await api('POST', '/directories', admin, { name: 'Campaigns' })).json().id;
-  const connection = await api('POST', '/salesforce/connections', admin, {
-    kind: 'client_credentials',
-    name: 'Org',
-    loginUrl: emulator.loginUrl,
-    clientId: emulator.clientId,
-    clientSecret: emulator.clientSecret,
-  });
+  org = await cloudKicksOrg('Campaigns');
+  ({ t, emulator, admin, directoryId, seed, connectionId } = org);
   const defaults = (await api('GET', `/directories/${directoryId}/salesforce/sync`, admin)).json().defaults;
   expect(defaults.objects.Campaign).toMatchObject({ where: 'IsActive = true', listView: null, ids: [] });
   const saved = await api('PUT', `/directories/${directoryId}/salesforce/sync`, admin, {
-    connectionId: connection.json().connection.id,
+    connectionId,
     objects: {
       Account: {},
       Contact: { fields: ['Email'] },
@@ -55,8 +39,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await t?.close();
-  await emulator?.close();
+  await org?.close();
 });
 
 const runSync = async (body: Record<string, unknown> = {}) => {

@@ -1,12 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../../test/harness/test-app.ts';
-import {
-  type CloudKicksSeed,
-  type SalesforceEmulator,
-  seedCloudKicks,
-  startSalesforceEmulator,
-} from '../../integrations/salesforce/emulator/index.ts';
-import { apiOf, waitForSyncRun } from '../testing.ts';
+import type { TestApp } from '../../../test/harness/test-app.ts';
+import type { CloudKicksSeed, SalesforceEmulator } from '../../integrations/salesforce/emulator/index.ts';
+import { apiOf, cloudKicksOrg, waitForSyncRun } from '../testing.ts';
 
 /** Leads, loaded as contacts without an account by an import run of their own, kept in step like the rest. */
 
@@ -15,30 +10,19 @@ let seed: CloudKicksSeed;
 let t: TestApp;
 let admin: { authorization: string };
 let directoryId: number;
+let connectionId: number;
 const api = apiOf(() => t);
 
+let org: Awaited<ReturnType<typeof cloudKicksOrg>> | undefined;
+
 beforeAll(async () => {
-  emulator = await startSalesforceEmulator({
-    seed: (store) => {
-      seed = seedCloudKicks(store);
-    },
-  });
-  t = await createTestApp();
-  await t.runtime.jobs.startWorkers(t.runtime);
-  admin = await t.bearerFor('admin');
-  directoryId = (await api('POST', '/directories', admin, { name: 'With leads' })).json().id;
-  const connection = await api('POST', '/salesforce/connections', admin, {
-    kind: 'client_credentials',
-    name: 'Org',
-    loginUrl: emulator.loginUrl,
-    clientId: emulator.clientId,
-    clientSecret: emulator.clientSecret,
-  });
+  org = await cloudKicksOrg('With leads');
+  ({ t, emulator, admin, directoryId, seed, connectionId } = org);
   const defaults = (await api('GET', `/directories/${directoryId}/salesforce/sync`, admin)).json().defaults;
   expect(defaults.enabledObjects).toEqual(['Account', 'Contact', 'AccountTeamMember']);
   expect(defaults.objects.Lead.where).toBe('IsConverted = false');
   const saved = await api('PUT', `/directories/${directoryId}/salesforce/sync`, admin, {
-    connectionId: connection.json().connection.id,
+    connectionId,
     objects: {
       Account: {},
       Contact: { fields: ['Email'] },
@@ -51,8 +35,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await t?.close();
-  await emulator?.close();
+  await org?.close();
 });
 
 const people = () =>

@@ -1,12 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../../test/harness/test-app.ts';
-import {
-  type CloudKicksSeed,
-  type SalesforceEmulator,
-  seedCloudKicks,
-  startSalesforceEmulator,
-} from '../../integrations/salesforce/emulator/index.ts';
-import { apiOf, waitForSyncRun } from '../testing.ts';
+import type { TestApp } from '../../../test/harness/test-app.ts';
+import type { CloudKicksSeed, SalesforceEmulator } from '../../integrations/salesforce/emulator/index.ts';
+import { apiOf, cloudKicksOrg, waitForSyncRun } from '../testing.ts';
 
 /**
  * List views as sync filters: checked when the sync is saved (it exists, does not depend on who
@@ -22,29 +17,15 @@ let directoryId: number;
 let connectionId: number;
 const api = apiOf(() => t);
 
+let org: Awaited<ReturnType<typeof cloudKicksOrg>> | undefined;
+
 beforeAll(async () => {
-  emulator = await startSalesforceEmulator({
-    seed: (store) => {
-      seed = seedCloudKicks(store);
-    },
-  });
-  t = await createTestApp();
-  await t.runtime.jobs.startWorkers(t.runtime);
-  admin = await t.bearerFor('admin');
-  directoryId = (await api('POST', '/directories', admin, { name: 'Strategic' })).json().id;
-  const connection = await api('POST', '/salesforce/connections', admin, {
-    kind: 'client_credentials',
-    name: 'Org',
-    loginUrl: emulator.loginUrl,
-    clientId: emulator.clientId,
-    clientSecret: emulator.clientSecret,
-  });
-  connectionId = connection.json().connection.id;
+  org = await cloudKicksOrg('Strategic');
+  ({ t, emulator, admin, directoryId, seed, connectionId } = org);
 }, 60_000);
 
 afterAll(async () => {
-  await t?.close();
-  await emulator?.close();
+  await org?.close();
 });
 
 const save = (objects: Record<string, unknown>) =>

@@ -1,13 +1,9 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../../test/harness/test-app.ts';
-import {
-  type SalesforceEmulator,
-  seedCloudKicks,
-  startSalesforceEmulator,
-} from '../../integrations/salesforce/emulator/index.ts';
+import type { TestApp } from '../../../test/harness/test-app.ts';
+import type { SalesforceEmulator } from '../../integrations/salesforce/emulator/index.ts';
 import { salesforceSyncRuns, salesforceSyncs } from '../salesforce.schema.ts';
-import { apiOf, waitForSyncRun } from '../testing.ts';
+import { apiOf, cloudKicksOrg, waitForSyncRun } from '../testing.ts';
 import { createSyncRun, executeSyncRun } from './run-sync.ts';
 import { cronProblem, nextRunAfter } from './schedule.ts';
 import { dispatchSalesforceSyncs } from './sync.jobs.ts';
@@ -18,28 +14,17 @@ let emulator: SalesforceEmulator;
 let t: TestApp;
 let admin: { authorization: string };
 let directoryId: number;
+let connectionId: number;
 let syncId: number;
 const api = apiOf(() => t);
 
+let org: Awaited<ReturnType<typeof cloudKicksOrg>> | undefined;
+
 beforeAll(async () => {
-  emulator = await startSalesforceEmulator({
-    seed: (store) => {
-      seedCloudKicks(store);
-    },
-  });
-  t = await createTestApp();
-  await t.runtime.jobs.startWorkers(t.runtime);
-  admin = await t.bearerFor('admin');
-  directoryId = (await api('POST', '/directories', admin, { name: 'Scheduled' })).json().id;
-  const connection = await api('POST', '/salesforce/connections', admin, {
-    kind: 'client_credentials',
-    name: 'Org',
-    loginUrl: emulator.loginUrl,
-    clientId: emulator.clientId,
-    clientSecret: emulator.clientSecret,
-  });
+  org = await cloudKicksOrg('Scheduled');
+  ({ t, emulator, admin, directoryId, connectionId } = org);
   const saved = await api('PUT', `/directories/${directoryId}/salesforce/sync`, admin, {
-    connectionId: connection.json().connection.id,
+    connectionId,
     objects: { Account: {}, Contact: {} },
     schedule: { cron: '30 6 * * 1-5', timeZone: 'Europe/Rome' },
   });
@@ -48,8 +33,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await t?.close();
-  await emulator?.close();
+  await org?.close();
 });
 
 describe('schedules', () => {
