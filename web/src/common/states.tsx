@@ -1,4 +1,6 @@
 import { Alert, Button, Center, Loader, Stack, Text } from '@mantine/core';
+import type { UseQueryResult } from '@tanstack/react-query';
+import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, errorMessage } from '../api/client.ts';
 
@@ -39,4 +41,25 @@ export function NotFound() {
       <Text c="dimmed">{t('common.notFound')}</Text>
     </Center>
   );
+}
+
+/** A list query's loading and error states, its empty result's message, else its data rendered. */
+export function QueryState<T extends { items: unknown[] }>({
+  query,
+  empty,
+  children,
+}: {
+  query: UseQueryResult<T>;
+  empty: string;
+  children: (data: T) => ReactNode;
+}) {
+  if (query.isPending) return <Loading />;
+  if (query.isError) return <ErrorState error={query.error} />;
+  if (query.data.items.length === 0)
+    return (
+      <Text c="dimmed" size="sm">
+        {empty}
+      </Text>
+    );
+  return children(query.data);
 }

@@ -19,7 +19,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, api, errorMessage } from '../api/client.ts';
 import { useCan } from '../auth/session.ts';
-import { ErrorState, Loading } from '../common/states.tsx';
+import { ErrorState, Loading, QueryState } from '../common/states.tsx';
 import { formatDateTime } from '../i18n/index.ts';
 import { ItemsPanel } from './ItemsPanel.tsx';
 import { ConnectionSelect, FieldMapEditor, type FieldRow, fieldsOf, problemsAt } from './panel-parts.tsx';
@@ -161,49 +161,43 @@ function SubmissionsCard({ formId, name }: { formId: number; name: string }) {
     <Card withBorder>
       <Stack>
         <Title order={5}>{t('salesforce.leadForms.sentBy', { name })}</Title>
-        {submissions.isPending ? (
-          <Loading />
-        ) : submissions.isError ? (
-          <ErrorState error={submissions.error} />
-        ) : submissions.data.items.length === 0 ? (
-          <Text c="dimmed" size="sm">
-            {t('salesforce.leadForms.noneSent')}
-          </Text>
-        ) : (
-          <Table striped data-testid="lead-submissions">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>{t('salesforce.triggers.received')}</Table.Th>
-                <Table.Th>{t('salesforce.writebacks.sourceRecord')}</Table.Th>
-                <Table.Th>{t('salesforce.status')}</Table.Th>
-                <Table.Th>{t('salesforce.leadForms.lead')}</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {submissions.data.items.map((s) => (
-                <Table.Tr key={s.id}>
-                  <Table.Td>{formatDateTime(s.createdAt, i18n.language)}</Table.Td>
-                  <Table.Td>{s.sourceKey}</Table.Td>
-                  <Table.Td>
-                    <Badge color={SUBMISSION_COLORS[s.status] ?? 'gray'} size="sm">
-                      {t(`salesforce.leadForms.status.${s.status}`, s.status)}
-                    </Badge>
-                    {s.message && (
-                      <Text size="xs" c="dimmed">
-                        {s.message}
-                      </Text>
-                    )}
-                  </Table.Td>
-                  <Table.Td>
-                    <Text size="xs" ff="monospace">
-                      {s.leadId ?? '—'}
-                    </Text>
-                  </Table.Td>
+        <QueryState query={submissions} empty={t('salesforce.leadForms.noneSent')}>
+          {(data) => (
+            <Table striped data-testid="lead-submissions">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>{t('salesforce.triggers.received')}</Table.Th>
+                  <Table.Th>{t('salesforce.writebacks.sourceRecord')}</Table.Th>
+                  <Table.Th>{t('salesforce.status')}</Table.Th>
+                  <Table.Th>{t('salesforce.leadForms.lead')}</Table.Th>
                 </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        )}
+              </Table.Thead>
+              <Table.Tbody>
+                {data.items.map((s) => (
+                  <Table.Tr key={s.id}>
+                    <Table.Td>{formatDateTime(s.createdAt, i18n.language)}</Table.Td>
+                    <Table.Td>{s.sourceKey}</Table.Td>
+                    <Table.Td>
+                      <Badge color={SUBMISSION_COLORS[s.status] ?? 'gray'} size="sm">
+                        {t(`salesforce.leadForms.status.${s.status}`, s.status)}
+                      </Badge>
+                      {s.message && (
+                        <Text size="xs" c="dimmed">
+                          {s.message}
+                        </Text>
+                      )}
+                    </Table.Td>
+                    <Table.Td>
+                      <Text size="xs" ff="monospace">
+                        {s.leadId ?? '—'}
+                      </Text>
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          )}
+        </QueryState>
       </Stack>
     </Card>
   );

@@ -18,7 +18,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, api, errorMessage } from '../api/client.ts';
 import { useCan } from '../auth/session.ts';
-import { ErrorState, Loading } from '../common/states.tsx';
+import { ErrorState, Loading, QueryState } from '../common/states.tsx';
 import { useSurveys } from '../distributions/parts.tsx';
 import { formatDateTime } from '../i18n/index.ts';
 import { ItemsPanel } from './ItemsPanel.tsx';
@@ -184,68 +184,63 @@ function RunsCard({ writeback, directoryId }: { writeback: Writeback; directoryI
             </Group>
           )}
         </Group>
-        {runs.isPending ? (
-          <Loading />
-        ) : runs.isError ? (
-          <ErrorState error={runs.error} />
-        ) : runs.data.items.length === 0 ? (
-          <Text c="dimmed" size="sm">
-            {t('salesforce.noRuns')}
-          </Text>
-        ) : (
-          <Table striped data-testid="writeback-runs">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>{t('salesforce.started')}</Table.Th>
-                <Table.Th>{t('salesforce.writebacks.source')}</Table.Th>
-                <Table.Th>{t('salesforce.status')}</Table.Th>
-                <Table.Th>{t('salesforce.writebacks.outcomes')}</Table.Th>
-                <Table.Th />
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {runs.data.items.map((run) => (
-                <Table.Tr key={run.id}>
-                  <Table.Td>{formatDateTime(run.startedAt, i18n.language)}</Table.Td>
-                  <Table.Td>
-                    <Text size="sm">{run.source}</Text>
-                    <Text size="xs" c="dimmed">
-                      {run.method ?? ''}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <Badge color={RUN_COLORS[run.status] ?? 'gray'}>
-                      {t(`salesforce.writebacks.status.${run.status}`, run.status)}
-                    </Badge>
-                    {run.error && (
-                      <Text size="xs" c="red" maw={360}>
-                        {run.error}
-                      </Text>
-                    )}
-                  </Table.Td>
-                  <Table.Td>
-                    <Text size="xs">
-                      {Object.entries(run.counts)
-                        .map(
-                          ([outcome, n]) => `${t(`salesforce.writebacks.outcome.${outcome}`, outcome)}: ${n}`,
-                        )
-                        .join(' · ') || '—'}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <Button
-                      size="xs"
-                      variant={runId === run.id ? 'filled' : 'subtle'}
-                      onClick={() => setRunId(runId === run.id ? null : run.id)}
-                    >
-                      {t('salesforce.writebacks.perRecord')}
-                    </Button>
-                  </Table.Td>
+        <QueryState query={runs} empty={t('salesforce.noRuns')}>
+          {(data) => (
+            <Table striped data-testid="writeback-runs">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>{t('salesforce.started')}</Table.Th>
+                  <Table.Th>{t('salesforce.writebacks.source')}</Table.Th>
+                  <Table.Th>{t('salesforce.status')}</Table.Th>
+                  <Table.Th>{t('salesforce.writebacks.outcomes')}</Table.Th>
+                  <Table.Th />
                 </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        )}
+              </Table.Thead>
+              <Table.Tbody>
+                {data.items.map((run) => (
+                  <Table.Tr key={run.id}>
+                    <Table.Td>{formatDateTime(run.startedAt, i18n.language)}</Table.Td>
+                    <Table.Td>
+                      <Text size="sm">{run.source}</Text>
+                      <Text size="xs" c="dimmed">
+                        {run.method ?? ''}
+                      </Text>
+                    </Table.Td>
+                    <Table.Td>
+                      <Badge color={RUN_COLORS[run.status] ?? 'gray'}>
+                        {t(`salesforce.writebacks.status.${run.status}`, run.status)}
+                      </Badge>
+                      {run.error && (
+                        <Text size="xs" c="red" maw={360}>
+                          {run.error}
+                        </Text>
+                      )}
+                    </Table.Td>
+                    <Table.Td>
+                      <Text size="xs">
+                        {Object.entries(run.counts)
+                          .map(
+                            ([outcome, n]) =>
+                              `${t(`salesforce.writebacks.outcome.${outcome}`, outcome)}: ${n}`,
+                          )
+                          .join(' · ') || '—'}
+                      </Text>
+                    </Table.Td>
+                    <Table.Td>
+                      <Button
+                        size="xs"
+                        variant={runId === run.id ? 'filled' : 'subtle'}
+                        onClick={() => setRunId(runId === run.id ? null : run.id)}
+                      >
+                        {t('salesforce.writebacks.perRecord')}
+                      </Button>
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          )}
+        </QueryState>
         {runId !== null && <ResultsTable runId={runId} />}
       </Stack>
     </Card>
