@@ -28,7 +28,7 @@ import { ErrorState, Loading, QueryState } from '../common/states.tsx';
 import { useSurveys } from '../distributions/parts.tsx';
 import { formatDateTime } from '../i18n/index.ts';
 import { ItemsPanel } from './ItemsPanel.tsx';
-import { ConnectionSelect, problemsAt } from './panel-parts.tsx';
+import { ConnectionSelect, NameAndConnection, problemsAt } from './panel-parts.tsx';
 import type { OutboundNotification, OutboundTrigger } from './types.ts';
 
 /**
@@ -84,16 +84,7 @@ export function OutboundTriggersPanel({ directoryId }: { directoryId: number }) 
       columns={[
         {
           header: t('common.name'),
-          cell: (trigger) => (
-            <>
-              <Text fw={500}>{trigger.name}</Text>
-              {!trigger.connectionId && (
-                <Badge color="orange" size="sm">
-                  {t('salesforce.noConnection')}
-                </Badge>
-              )}
-            </>
-          ),
+          cell: (trigger) => <NameAndConnection name={trigger.name} connectionId={trigger.connectionId} />,
         },
         { header: t('salesforce.object'), cell: (trigger) => trigger.object },
         {

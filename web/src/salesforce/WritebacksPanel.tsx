@@ -27,6 +27,7 @@ import {
   FieldMapEditor,
   type FieldRow,
   fieldsOf,
+  NameAndConnection,
   problemsAt,
   rowsOf,
 } from './panel-parts.tsx';
@@ -75,16 +76,7 @@ export function WritebacksPanel({ directoryId }: { directoryId: number }) {
       columns={[
         {
           header: t('common.name'),
-          cell: (w) => (
-            <>
-              <Text fw={500}>{w.name}</Text>
-              {!w.connectionId && (
-                <Badge color="orange" size="sm">
-                  {t('salesforce.noConnection')}
-                </Badge>
-              )}
-            </>
-          ),
+          cell: (w) => <NameAndConnection name={w.name} connectionId={w.connectionId} />,
         },
         {
           header: t('salesforce.writebacks.operation'),

@@ -1,4 +1,4 @@
-import { ActionIcon, Button, Group, Modal, Select, Stack, Text, TextInput } from '@mantine/core';
+import { ActionIcon, Badge, Button, Group, Modal, Select, Stack, Text, TextInput } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { useConnections } from './ConnectionsPanel.tsx';
 
@@ -36,6 +36,21 @@ export function ConnectionSelect({
       required
       data-testid="connection-select"
     />
+  );
+}
+
+/** An item's name, flagged when its connection was deleted (it does nothing until given another). */
+export function NameAndConnection({ name, connectionId }: { name: string; connectionId: number | null }) {
+  const { t } = useTranslation();
+  return (
+    <>
+      <Text fw={500}>{name}</Text>
+      {!connectionId && (
+        <Badge color="orange" size="sm">
+          {t('salesforce.noConnection')}
+        </Badge>
+      )}
+    </>
   );
 }
 
