@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js';
-import type { Database } from '../../platform/db/database.ts';
+import { applyBulkStatementSettings, type Database } from '../../platform/db/database.ts';
 import { pgTextArray } from '../../platform/db/sql-text.ts';
-import { run, useImportSettings } from './sql-run.ts';
+import { run } from './sql-run.ts';
 import { type PhoneInput, problemText, rowHashExpr } from './stage-sql.ts';
 
 const PAGE = 20_000;
@@ -37,7 +37,7 @@ export async function resolvePhones(
   if (!any) return 0;
   let read = 0;
   await db.orm.transaction(async (tx) => {
-    await useImportSettings(tx);
+    await applyBulkStatementSettings(tx);
     for (const p of phones) {
       await run(
         tx,

@@ -4,7 +4,7 @@ import {
   declareAttributes,
   findDirectory,
 } from '../../directory/directories.service.ts';
-import type { Database } from '../../platform/db/database.ts';
+import { applyBulkStatementSettings, type Database } from '../../platform/db/database.ts';
 import { pgTextArray } from '../../platform/db/sql-text.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { importRuns } from '../imports.schema.ts';
@@ -22,7 +22,7 @@ import { mergeAccounts } from './merge-accounts.ts';
 import { mergeContacts } from './merge-contacts.ts';
 import { mergeTeamMembers } from './merge-team.ts';
 import { PhaseTimer } from './phase-timer.ts';
-import { count, useImportSettings } from './sql-run.ts';
+import { count } from './sql-run.ts';
 import { dropStaging, stageFile } from './stage-file.ts';
 
 export interface ImportRunOptions {
@@ -152,7 +152,7 @@ export async function executeImportRun(deps: ImportDeps, runId: number): Promise
       db.orm.transaction(async (tx) => {
         // One import at a time per directory: the merge reads and writes its whole hierarchy.
         await tx.execute(sql`SELECT pg_advisory_xact_lock(7261, ${directory.id}::int)`);
-        await useImportSettings(tx);
+        await applyBulkStatementSettings(tx);
         const summary: ImportSummary = {
           accounts: emptyCounts(),
           contacts: emptyCounts(),

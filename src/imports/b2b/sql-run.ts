@@ -16,13 +16,10 @@ export async function count(executor: Executor, text: string): Promise<number> {
   return Number(row?.n ?? 0);
 }
 
-/** An import's statements run with the bulk settings (no JIT, memory for whole-file hashes). */
-export const useImportSettings = applyBulkStatementSettings;
-
-/** Runs one statement with the import settings (in its own transaction). */
+/** Runs one statement with the bulk settings (in its own transaction). */
 export function withImportSettings(db: Database, text: string): Promise<unknown> {
   return db.orm.transaction(async (tx) => {
-    await useImportSettings(tx);
+    await applyBulkStatementSettings(tx);
     return run(tx, text);
   });
 }
