@@ -60,6 +60,14 @@ describe('signatures', () => {
     expect(box.verify('hello', 'garbage', 'embed')).toBe(false);
   });
 
+  it('accepts only the exact signature: no other last character passes, though some decode alike', () => {
+    const signature = box.sign('hello', 'embed');
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const passing = [...alphabet].filter((c) => box.verify('hello', `${signature.slice(0, -1)}${c}`, 'embed'));
+    expect(passing).toEqual([signature.at(-1)]);
+    expect(box.verify('hello', `${signature}=`, 'embed')).toBe(false);
+  });
+
   it('signs expiring tokens whose payload cannot be altered', () => {
     const token = signToken(box, 'embed', { record: '003A' }, new Date(Date.now() + 60_000));
     const checked = verifyToken<{ record: string }>(box, 'embed', token);

@@ -106,6 +106,9 @@ export function createSecretBox(currentKey: Buffer, previousKeys: Buffer[] = [])
       const key = macKey(id, purpose);
       if (!key) return false;
       const given = Buffer.from(macText, 'base64url');
+      // Decoding is lenient (the last character's spare bits, stray characters): only the one
+      // canonical spelling of the MAC is accepted, so a signed URL cannot be varied and still pass.
+      if (given.toString('base64url') !== macText) return false;
       const expected = mac(key, message);
       return given.length === expected.length && timingSafeEqual(given, expected);
     },
