@@ -1,6 +1,6 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Database, Executor } from '../platform/db/database.ts';
+import { type Database, type Executor, isUniqueViolation } from '../platform/db/database.ts';
 import { conflict, notFound, validationFailed } from '../platform/errors.ts';
 import { recordAudit } from '../system/audit.service.ts';
 import { type Actor, authorize } from '../users/roles.ts';
@@ -42,11 +42,6 @@ function check(input: z.output<typeof ZTemplateInput>) {
     problems.push({ path: 'subject', message: 'an email template has a subject' });
   if (problems.length) throw validationFailed('The template cannot be saved as it is', problems);
 }
-
-const isUniqueViolation = (error: unknown) => {
-  const e = error as { code?: string; cause?: { code?: string } };
-  return e?.code === '23505' || e?.cause?.code === '23505';
-};
 
 export async function listTemplates(db: Executor, actor: Actor, directoryId: number, channel?: string) {
   authorize(actor, 'data:read');

@@ -2,7 +2,7 @@ import { and, asc, eq, isNull, type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { CLIENT_ROLES } from '../directory/roles.ts';
 import { accountVisible, contactVisible } from '../directory/scope.ts';
-import { type Database, type Executor, queryRows } from '../platform/db/database.ts';
+import { type Database, type Executor, isUniqueViolation, queryRows } from '../platform/db/database.ts';
 import { pgTextArray } from '../platform/db/sql-text.ts';
 import { badRequest, conflict, notFound, validationFailed } from '../platform/errors.ts';
 import { decodeCursor, encodeCursor } from '../platform/http/paging.ts';
@@ -39,11 +39,6 @@ export const ZMembersQuery = z.object({
 type SegmentRow = typeof segments.$inferSelect;
 
 const actorName = (actor: Actor) => (actor.kind === 'user' ? actor.email : actor.label);
-
-const isUniqueViolation = (error: unknown) => {
-  const e = error as { code?: string; cause?: { code?: string } };
-  return e?.code === '23505' || e?.cause?.code === '23505';
-};
 
 /** The definition parsed (ZodError → 400 naming each path) and compiled against the directory. */
 async function compileOrThrow(db: Executor, directoryId: number, raw: unknown) {

@@ -1,7 +1,7 @@
 import { and, asc, count, eq, isNull, ne, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Config } from '../config/env.ts';
-import type { Database, Executor } from '../platform/db/database.ts';
+import { type Database, type Executor, isUniqueViolation } from '../platform/db/database.ts';
 import { badRequest, conflict, notFound, unauthorized } from '../platform/errors.ts';
 import { recordAudit } from '../system/audit.service.ts';
 import { generatePassword, hashPassword, verifyPassword, ZPassword } from './passwords.ts';
@@ -51,11 +51,6 @@ export function toPublicUser(row: UserRow) {
   };
 }
 export type PublicUser = ReturnType<typeof toPublicUser>;
-
-function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: string; cause?: { code?: string } };
-  return e?.code === '23505' || e?.cause?.code === '23505';
-}
 
 export async function findUserByEmail(db: Executor, email: string): Promise<UserRow | undefined> {
   const [row] = await db

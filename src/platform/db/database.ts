@@ -91,3 +91,9 @@ export async function applyBulkStatementSettings(executor: Executor): Promise<vo
   await executor.execute(sql`SET LOCAL jit = off`);
   await executor.execute(sql`SET LOCAL work_mem = '64MB'`);
 }
+
+/** A unique index refused a row (SQLSTATE 23505), on node-postgres or PGlite, wrapped by Drizzle or not. */
+export function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; cause?: { code?: string } } | null;
+  return e?.code === '23505' || e?.cause?.code === '23505';
+}
