@@ -124,6 +124,40 @@ describe('consolidating duplicate contacts', () => {
     await expect(revertMerge(db, testActor, log.items[0]!.id)).rejects.toThrow(/already reverted/);
   });
 
+  it("puts the survivor in a run's mailing list once when unchanged rows reach it through a merged record", async () => {
+    const dir = await makeDirectory(db);
+    const accounts = csvFile('Account.csv', ['Id,Name', '001A,Acme']);
+    const contacts = csvFile('Contact.csv', [
+      'Id,AccountId,Title,FirstName,LastName,Email',
+      '003A,001A,CEO,Ann,Lee,ann@acme.example',
+      '003B,001A,CEO,Annie,Lee,ann@acme.example',
+      '003C,001A,CFO,Bo,Li,bo@acme.example',
+    ]);
+    const members = (listId: number | null) =>
+      db
+        .query<{ ref: string }>(
+          'SELECT c.external_ref AS ref FROM mailing_list_members m JOIN contacts c ON c.id = m.contact_id WHERE m.mailing_list_id = $1 ORDER BY 1',
+          [listId],
+        )
+        .then((rows) => rows.map((r) => r.ref));
+    // Two CRM records for Ann (each reference its own contact), merged afterwards.
+    await importFiles(db, secrets, dir.id, { accounts, contacts });
+    expect(await contactsOf(dir.id)).toHaveLength(3);
+    await consolidateDuplicates(db, testActor, dir.id);
+    // Every row unchanged: 003B's lands on the survivor (003A), which the list takes once.
+    const again = await importFiles(db, secrets, dir.id, { contacts }, { mailingList: 'Daily' });
+    expect(again.run.summary.contacts).toMatchObject({ created: 0, updated: 0, unchanged: 3 });
+    expect(await members(again.run.mailing_list_id)).toEqual(['003A', '003C']);
+    // The merged record's row alone still brings the survivor.
+    const onlyB = csvFile('Contact.csv', [
+      'Id,AccountId,Title,FirstName,LastName,Email',
+      '003B,001A,CEO,Annie,Lee,ann@acme.example',
+    ]);
+    const alone = await importFiles(db, secrets, dir.id, { contacts: onlyB }, { mailingList: 'Daily' });
+    expect(alone.run.summary.contacts).toMatchObject({ unchanged: 1 });
+    expect(await members(alone.run.mailing_list_id)).toEqual(['003A']);
+  });
+
   it('merges by phone when the directory says so', async () => {
     const dir = await makeDirectory(db);
     await db.query("UPDATE directories SET dedup_keys = '{external_ref,phone}' WHERE id = $1", [dir.id]);

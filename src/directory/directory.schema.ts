@@ -85,9 +85,15 @@ export const contacts = pgTable(
     rowHash: text('row_hash'),
     /**
      * Hash of the last imported source row (with the mapping): the same row again is skipped before
-     * any checking. Null when that row had a warning, so it is checked (and reported) every time.
+     * any checking. Null when that row's outcome hung on the directory (its account was missing),
+     * so it is checked every time.
      */
     sourceHash: text('source_hash'),
+    /**
+     * The warnings that source row had (unreadable phone, unmapped Title), as the staging wrote
+     * them: a skipped row reports them again, so every run's report names every warning of its file.
+     */
+    sourceWarnings: text('source_warnings').array(),
     deletedAt: timestamp('deleted_at', { withTimezone: true }),
     /** Set when consolidation merged this contact into another (see contact_merges). */
     mergedIntoId: bigint('merged_into_id', { mode: 'number' }),
@@ -159,6 +165,8 @@ export const accountTeamMembers = pgTable(
     role: teamRole('role').notNull(),
     createdAt: createdAt(),
     runId: bigint('run_id', { mode: 'number' }),
+    /** Hash of the source row that last confirmed this membership: the same row again is skipped. */
+    sourceHash: text('source_hash'),
   },
   (t) => [
     uniqueIndex('account_team_members_unique_idx').on(t.accountId, t.userEmail, t.role),

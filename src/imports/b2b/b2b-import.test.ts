@@ -11,6 +11,7 @@ import {
 import { createTestDatabase } from '../../../test/harness/test-database.ts';
 import type { Database } from '../../platform/db/database.ts';
 import { createSecretBox } from '../../platform/secrets/secret-box.ts';
+import { parseMapping } from '../mapping.ts';
 import { mailingListName } from './run-b2b-import.ts';
 
 let db: Database;
@@ -119,18 +120,27 @@ describe('B2B import of Salesforce-shaped files', () => {
 
   it('is idempotent: the same files again change nothing', async () => {
     const dir = await makeDirectory(db);
-    await importFiles(db, secrets, dir.id, FILES);
+    const first = await importFiles(db, secrets, dir.id, FILES);
     const before = await snapshot(dir.id);
     const history = await db.query<{ n: number }>(
       'SELECT count(*)::int AS n FROM attribute_history WHERE directory_id = $1',
       [dir.id],
     );
-    const { run } = await importFiles(db, secrets, dir.id, FILES);
+    const { run, issues } = await importFiles(db, secrets, dir.id, FILES);
     expect(run.summary).toEqual({
       accounts: { created: 0, updated: 0, unchanged: 8, deleted: 0, rejected: 2 },
       contacts: { created: 0, updated: 0, unchanged: 8, deleted: 0, rejected: 4 },
       teamMembers: { created: 0, updated: 0, unchanged: 5, deleted: 0, rejected: 2 },
     });
+    // The same file, the same report: warnings of rows set aside as unchanged are reported again.
+    expect(issues).toEqual(first.issues);
+    // Only the row whose account is missing (its outcome hangs on the directory) is read again;
+    // the unmapped Title (003F) is decided by the row and the mapping alone: set aside.
+    const unskippable = await db.query<{ external_ref: string }>(
+      'SELECT external_ref FROM contacts WHERE directory_id = $1 AND source_hash IS NULL AND deleted_at IS NULL ORDER BY 1',
+      [dir.id],
+    );
+    expect(unskippable.map((c) => c.external_ref)).toEqual(['003E']);
     expect(await snapshot(dir.id)).toEqual(before);
     const historyAfter = await db.query<{ n: number }>(
       'SELECT count(*)::int AS n FROM attribute_history WHERE directory_id = $1',
@@ -357,7 +367,13 @@ describe('B2B import of Salesforce-shaped files', () => {
     expect(issues.map((i) => `${i.severity} ${i.line} ${i.field} ${i.value}: ${i.reason}`)).toEqual([
       'warning 4 Phone n/a: not a phone number (international like +14155550100, or national for FR): imported without it',
     ]);
-    // The row with a warning is read again next time; nothing has changed.
+    // The row with a warning is set aside next time like any unchanged row, and its warning is
+    // reported again, at the line where the row now stands.
+    const [kept] = await db.query<{ source_warnings: string[] | null }>(
+      `SELECT source_warnings FROM contacts WHERE directory_id = $1 AND external_ref = '003C' AND source_hash IS NOT NULL`,
+      [dir.id],
+    );
+    expect(kept?.source_warnings).toHaveLength(1);
     const again = await importFiles(db, secrets, dir.id, { contacts }, { mapping });
     expect(again.run.summary.contacts).toEqual({
       created: 0,
@@ -366,6 +382,184 @@ describe('B2B import of Salesforce-shaped files', () => {
       deleted: 0,
       rejected: 0,
     });
+    expect(again.issues).toEqual(issues);
+    const reordered = csvFile('Contact.csv', [
+      'Id,FirstName,LastName,Email,Phone,MobilePhone',
+      '003C,Cy,Ng,cy@example.fr,n/a,',
+      '003A,Ana, Ortiz ,ana@example.fr,01 42 68 53 00,06 12 34 56 78',
+    ]);
+    const moved = await importFiles(db, secrets, dir.id, { contacts: reordered }, { mapping });
+    expect(moved.run.summary.contacts).toMatchObject({ unchanged: 2, updated: 0 });
+    expect(moved.issues.map((i) => `${i.line} ${i.field} ${i.value}`)).toEqual(['2 Phone n/a']);
+  });
+
+  it('sets aside unchanged rows with an unmapped Title, counts them in the Title warning, and reads them again when the mapping changes', async () => {
+    const dir = await makeDirectory(db);
+    const accounts = csvFile('Account.csv', ['Id,Name', '001A,Cloud Kicks']);
+    const contacts = csvFile('Contact.csv', [
+      'Id,AccountId,Title,LastName',
+      '003A,001A,Janitor,Ng',
+      '003B,001A,janitor,Li',
+      '003C,001A,CEO,Ortiz',
+      '003D,001A,Janitor,Chan',
+    ]);
+    const titleWarnings = (issues: { field: string | null; line: number | null; reason: string }[]) =>
+      issues.filter((i) => i.field === 'Title').map((i) => `${i.line}: ${i.reason}`);
+    const first = await importFiles(db, secrets, dir.id, { accounts, contacts });
+    const expected = [
+      '2: no client role is mapped for this Title (3 contacts): imported without a role; add it to the clientRoles value table',
+    ];
+    expect(titleWarnings(first.issues)).toEqual(expected);
+    // One row changed: merged now, while the two unchanged Janitors are set aside — the warning
+    // still counts all three.
+    const changed = csvFile('Contact.csv', [
+      'Id,AccountId,Title,LastName',
+      '003A,001A,Janitor,Ng',
+      '003B,001A,janitor,Lee',
+      '003C,001A,CEO,Ortiz',
+      '003D,001A,Janitor,Chan',
+    ]);
+    const second = await importFiles(db, secrets, dir.id, { accounts, contacts: changed });
+    expect(second.run.summary.contacts).toMatchObject({ updated: 1, unchanged: 3 });
+    expect(titleWarnings(second.issues)).toEqual(expected);
+    // A mapping that maps the Title reads every row again: the Janitors get their role.
+    const { clientRoles } = parseMapping(FIXTURE_MAPPING);
+    const mapping = {
+      ...FIXTURE_MAPPING,
+      clientRoles: { ...clientRoles, values: { ...clientRoles.values, Janitor: 'END_USER' as const } },
+    };
+    const third = await importFiles(db, secrets, dir.id, { accounts, contacts: changed }, { mapping });
+    expect(titleWarnings(third.issues)).toEqual([]);
+    const roles = await db.query<{ external_ref: string; role: string }>(
+      `SELECT c.external_ref, r.role FROM account_contact_roles r JOIN contacts c ON c.id = r.contact_id
+       WHERE r.directory_id = $1 ORDER BY 1`,
+      [dir.id],
+    );
+    expect(roles.map((r) => `${r.external_ref} ${r.role}`)).toEqual([
+      '003A END_USER',
+      '003B END_USER',
+      '003C EXECUTIVE_SPONSOR',
+      '003D END_USER',
+    ]);
+  });
+
+  it('sets aside unchanged team rows, keeps the first-owner rule across them, and refuses rows of an account deleted now', async () => {
+    const dir = await makeDirectory(db);
+    const accounts = csvFile('Account.csv', [
+      'Id,IsDeleted,Name',
+      '001A,false,Cloud Kicks',
+      '001B,false,Get Cloudy',
+    ]);
+    const team = csvFile('AccountTeamMember.csv', [
+      'AccountId,User.Email,TeamMemberRole',
+      '001A,csm@cloudkicks.example,Customer Success Manager',
+      '001A,first.owner@cloudkicks.example,Account Manager',
+      '001A,second.owner@cloudkicks.example,Account Manager',
+      '001B,csm@cloudkicks.example,Customer Success Manager',
+      '001B,juggler@cloudkicks.example,Juggler',
+    ]);
+    const first = await importFiles(db, secrets, dir.id, { accounts, teamMembers: team });
+    const teamOf = () =>
+      db.query<{ account: string; user_email: string; role: string; kept: boolean }>(
+        `SELECT a.external_ref AS account, t.user_email, t.role, t.source_hash IS NOT NULL AS kept
+         FROM account_team_members t JOIN accounts a ON a.id = t.account_id WHERE t.directory_id = $1 ORDER BY 1, 2`,
+        [dir.id],
+      );
+    const before = await teamOf();
+    // A role that took the default (Juggler) is a warning to report each time: not kept.
+    expect(before.map((m) => `${m.account} ${m.user_email} ${m.role} ${m.kept}`)).toEqual([
+      '001A csm@cloudkicks.example CUSTOMER_SUCCESS_MANAGER true',
+      '001A first.owner@cloudkicks.example ACCOUNT_OWNER true',
+      '001B csm@cloudkicks.example CUSTOMER_SUCCESS_MANAGER true',
+      '001B juggler@cloudkicks.example OTHER_ACCOUNT_TEAM_MEMBER false',
+    ]);
+    const again = await importFiles(db, secrets, dir.id, { accounts, teamMembers: team });
+    expect(again.run.summary.teamMembers).toEqual({
+      created: 0,
+      updated: 0,
+      unchanged: 4,
+      deleted: 0,
+      rejected: 1,
+    });
+    expect(again.issues).toEqual(first.issues);
+    expect(await teamOf()).toEqual(before);
+
+    // A membership removed in the directory comes back with the row that names it; the rows of an
+    // account this run deletes are refused, not set aside.
+    await db.query(
+      `DELETE FROM account_team_members WHERE directory_id = $1 AND user_email = 'csm@cloudkicks.example'
+      AND account_id = (SELECT id FROM accounts WHERE directory_id = $1 AND external_ref = '001A')`,
+      [dir.id],
+    );
+    const closing = csvFile('Account.csv', [
+      'Id,IsDeleted,Name',
+      '001A,false,Cloud Kicks',
+      '001B,true,Get Cloudy',
+    ]);
+    const third = await importFiles(db, secrets, dir.id, { accounts: closing, teamMembers: team });
+    expect(third.run.summary.teamMembers).toMatchObject({ created: 1, unchanged: 1, rejected: 3 });
+    expect(
+      third.issues
+        .filter((i) => i.object === 'teamMembers' && i.severity === 'error')
+        .map((i) => `${i.line} ${i.field}`),
+    ).toEqual(['5 AccountId', '6 AccountId']);
+
+    // A new owner row before the unchanged one wins: the unchanged row is ignored and reported
+    // like any later owner row. A membership the file lists both live (unchanged) and deleted stays.
+    const handover = csvFile('AccountTeamMember.csv', [
+      'AccountId,User.Email,TeamMemberRole,IsDeleted',
+      '001A,new.owner@cloudkicks.example,Account Manager,false',
+      '001A,csm@cloudkicks.example,Customer Success Manager,false',
+      '001A,first.owner@cloudkicks.example,Account Manager,false',
+      '001A,csm@cloudkicks.example,Customer Success Manager,true',
+    ]);
+    const fourth = await importFiles(db, secrets, dir.id, { teamMembers: handover });
+    expect(fourth.run.summary.teamMembers).toMatchObject({ updated: 1, rejected: 1 });
+    expect(fourth.issues.map((i) => `${i.line} ${i.value}: ${i.reason}`)).toEqual([
+      '4 first.owner@cloudkicks.example: ACCOUNT_OWNER of this account is already new.owner@cloudkicks.example (line 2): an account has one owner, so this row was ignored',
+    ]);
+    expect(
+      (await teamOf()).filter((m) => m.account === '001A').map((m) => `${m.user_email} ${m.role}`),
+    ).toEqual([
+      'csm@cloudkicks.example CUSTOMER_SUCCESS_MANAGER',
+      'new.owner@cloudkicks.example ACCOUNT_OWNER',
+    ]);
+  });
+
+  it('keeps the hierarchy through a re-import that moves no parent, and follows one that does', async () => {
+    const dir = await makeDirectory(db);
+    const accounts = (rows: string[]) => csvFile('Account.csv', ['Id,Name,ParentId', ...rows]);
+    const parents = () =>
+      db.query<{ ref: string; parent: string | null }>(
+        `SELECT a.external_ref AS ref, p.external_ref AS parent FROM accounts a LEFT JOIN accounts p ON p.id = a.parent_id
+         WHERE a.directory_id = $1 ORDER BY 1`,
+        [dir.id],
+      );
+    await importFiles(db, secrets, dir.id, {
+      accounts: accounts(['001A,Holdings,', '001B,Region,001A', '001C,Site,001B']),
+    });
+    const renamed = await importFiles(db, secrets, dir.id, {
+      accounts: accounts(['001A,Holdings,', '001B,Region West,001A', '001C,Site,001B']),
+    });
+    expect(renamed.run.summary.accounts).toMatchObject({ updated: 1, unchanged: 2 });
+    expect(await parents()).toEqual([
+      { ref: '001A', parent: null },
+      { ref: '001B', parent: '001A' },
+      { ref: '001C', parent: '001B' },
+    ]);
+    const moved = await importFiles(db, secrets, dir.id, {
+      accounts: accounts(['001A,Holdings,001C', '001B,Region West,001A', '001C,Site,001A']),
+    });
+    expect(moved.run.summary.accounts).toMatchObject({ updated: 2 });
+    expect(await parents()).toEqual([
+      { ref: '001A', parent: null },
+      { ref: '001B', parent: '001A' },
+      { ref: '001C', parent: null },
+    ]);
+    expect(moved.issues.map((i) => `${i.line} ${i.reason}`)).toEqual([
+      '2 this parent link would make a cycle in the hierarchy: left without a parent',
+      '4 this parent link would make a cycle in the hierarchy: left without a parent',
+    ]);
   });
 
   it('reads a CRLF file whose last line has no line break', async () => {

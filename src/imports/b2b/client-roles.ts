@@ -2,7 +2,7 @@ import { lit } from '../../platform/db/sql-text.ts';
 import type { Mapping } from '../mapping.ts';
 import type { MergeContext } from './merge-context.ts';
 import { run } from './sql-run.ts';
-import { stageTable } from './stage-sql.ts';
+import { problemText, skippedTable, stageTable } from './stage-sql.ts';
 import { lookupRole } from './value-tables.ts';
 
 /**
@@ -32,11 +32,33 @@ export const titleRoleJoin = (hasTitle: boolean) =>
 export const roleOfTitle = (title: string, mapping: Mapping) =>
   `(${lookupRole(`lower(${title})`, mapping.clientRoles.values, mapping.clientRoles.default)})::client_role`;
 
-/** A con_match row (m) whose account or role could not be set: not clean, checked again next time. */
-export const roleProblem = (hasTitle: boolean) =>
-  `((m.account_ref IS NOT NULL AND m.account_id IS NULL) OR (m.account_id IS NOT NULL AND ${hasTitle ? 'm.title' : 'NULL::text'} IS NOT NULL AND m.role IS NULL))`;
+/**
+ * A con_match row (m) that names an account the directory does not have: its outcome hangs on the
+ * directory (the account may arrive later), so it keeps no source hash and is checked every time.
+ */
+export const accountMissing = '(m.account_ref IS NOT NULL AND m.account_id IS NULL)';
 
-/** Warnings: an account that is not there, and (once per Title) a Title no role is mapped for. */
+/**
+ * A con_match row (m) whose Title the value table does not map: imported without a role. The
+ * outcome hangs only on the row and the mapping (both in the source hash), so the row stays
+ * skippable; the warning is kept with the contact and reported again (titleMarker).
+ */
+export const unmappedTitle = (hasTitle: boolean) =>
+  hasTitle
+    ? '(NOT m.is_deleted AND m.account_id IS NOT NULL AND m.title IS NOT NULL AND m.role IS NULL)'
+    : 'false';
+
+const UNMAPPED_TITLE = 'no client role is mapped for this Title';
+/** The unmapped-Title warning as a contact keeps it among its source warnings. */
+export const titleMarker = problemText('warning', 'Title', 'm.title', UNMAPPED_TITLE);
+/** True for a kept warning (p) that is the unmapped-Title marker (reported per Title, not per row). */
+export const isTitleMarker = (p: string) =>
+  `(split_part(${p}, chr(31), 1) = 'wTitle' AND split_part(${p}, chr(31), 3) = ${lit(UNMAPPED_TITLE)})`;
+
+/**
+ * Warnings: an account that is not there, and (once per Title) a Title no role is mapped for —
+ * counted over the rows merged now and the unchanged rows set aside, which kept the warning.
+ */
 export async function reportRoleProblems(ctx: MergeContext, hasTitle: boolean): Promise<void> {
   const { tx, runId, file } = ctx;
   const R = lit(runId);
@@ -51,12 +73,16 @@ export async function reportRoleProblems(ctx: MergeContext, hasTitle: boolean): 
   await run(
     tx,
     `INSERT INTO import_issues (run_id, severity, object, file, line, field, value, reason)
-     SELECT ${R}, 'warning', 'contacts', ${lit(file)}, min(m.line), 'Title', min(m.title),
-            'no client role is mapped for this Title (' || count(*) || ' contact' || CASE WHEN count(*) > 1 THEN 's' ELSE '' END ||
+     SELECT ${R}, 'warning', 'contacts', ${lit(file)}, min(u.line), 'Title', min(u.title),
+            '${UNMAPPED_TITLE} (' || count(*) || ' contact' || CASE WHEN count(*) > 1 THEN 's' ELSE '' END ||
             '): imported without a role; add it to the clientRoles value table'
-     FROM con_match m
-     WHERE NOT m.is_deleted AND m.account_id IS NOT NULL AND m.title IS NOT NULL AND m.role IS NULL
-     GROUP BY lower(m.title)`,
+     FROM (
+       SELECT m.line, left(m.title, 200) AS title FROM con_match m WHERE ${unmappedTitle(true)}
+       UNION ALL
+       SELECT k.line, split_part(p, chr(31), 2) FROM ${skippedTable(runId, 'contacts')} k CROSS JOIN LATERAL unnest(k.warnings) AS p
+       WHERE k.warnings IS NOT NULL AND ${isTitleMarker('p')}
+     ) u
+     GROUP BY lower(u.title)`,
   );
 }
 

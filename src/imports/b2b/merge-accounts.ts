@@ -33,7 +33,7 @@ export async function mergeAccounts(ctx: MergeContext, plan: ColumnPlan): Promis
       `CREATE TEMP TABLE acc_match ON COMMIT DROP AS
        SELECT s.*, a.id IS NULL AS is_new,
               CASE WHEN a.id IS NULL AND NOT s.is_deleted THEN nextval(${lit(sequence!.name)}) ELSE a.id END AS account_id,
-              a.row_hash AS old_hash, a.deleted_at AS old_deleted_at,
+              a.row_hash AS old_hash, a.deleted_at AS old_deleted_at, a.parent_id AS old_parent_id,
               a.display_name AS old_display_name, a.parent_external_ref AS old_parent_ref, a.attributes AS old_attributes,
               CASE WHEN s.problems IS NULL THEN s.source_hash END AS keep_hash
        FROM ${stage} s LEFT JOIN accounts a ON a.directory_id = ${D} AND a.external_ref = s.external_ref`,
@@ -41,9 +41,11 @@ export async function mergeAccounts(ctx: MergeContext, plan: ColumnPlan): Promis
     await run(tx, 'ANALYZE acc_match (is_new, is_deleted, account_id, line)');
   });
 
-  await step('hierarchy', async () => {
+  const hierarchyKept = await step('hierarchy', async () => {
+    if (await hierarchyUnchanged(ctx, hasParent)) return true;
     await planHierarchy(ctx, hasParent);
     await run(tx, 'UPDATE acc_match m SET keep_hash = NULL FROM acc_flagged f WHERE f.line = m.line');
+    return false;
   });
 
   await step('write', async () => {
@@ -113,6 +115,30 @@ export async function mergeAccounts(ctx: MergeContext, plan: ColumnPlan): Promis
     const staged = await count(tx, 'SELECT count(*) AS n FROM acc_match');
     counts.unchanged = staged - counts.created - counts.updated - counts.deleted;
   });
-  await step('settle hierarchy', () => settleHierarchy(ctx));
+  if (!hierarchyKept) await step('settle hierarchy', () => settleHierarchy(ctx));
   return counts;
+}
+
+/**
+ * A re-import that adds, deletes and revives no account and moves no parent leaves the hierarchy
+ * as the last import settled it (only imports write accounts): each row keeps its parent, and the
+ * walk of the whole directory for cycles is spared. A row whose parent did not resolve last time
+ * is reported again, so it takes the full path.
+ */
+async function hierarchyUnchanged(ctx: MergeContext, hasParent: boolean): Promise<boolean> {
+  const moved = hasParent
+    ? 'OR m.parent_ref IS DISTINCT FROM m.old_parent_ref OR (m.parent_ref IS NOT NULL AND m.old_parent_id IS NULL)'
+    : '';
+  const [change] = await run(
+    ctx.tx,
+    `SELECT 1 FROM acc_match m WHERE m.is_new OR m.is_deleted OR m.old_deleted_at IS NOT NULL ${moved} LIMIT 1`,
+  );
+  if (change) return false;
+  await run(
+    ctx.tx,
+    `CREATE TEMP TABLE acc_parent ON COMMIT DROP AS
+     SELECT m.account_id AS id, m.old_parent_id AS parent_id FROM acc_match m WHERE m.old_parent_id IS NOT NULL`,
+  );
+  await run(ctx.tx, 'CREATE TEMP TABLE acc_flagged (line int NOT NULL) ON COMMIT DROP');
+  return true;
 }

@@ -1,7 +1,14 @@
+import { applyBulkStatementSettings } from '../../platform/db/database.ts';
 import { lit } from '../../platform/db/sql-text.ts';
 import type { Mapping } from '../mapping.ts';
 import { withIndexesRebuilt } from './bulk-indexes.ts';
-import { reportRoleProblems, roleProblem, writeClientRoles } from './client-roles.ts';
+import {
+  accountMissing,
+  reportRoleProblems,
+  titleMarker,
+  unmappedTitle,
+  writeClientRoles,
+} from './client-roles.ts';
 import type { ColumnPlan } from './column-plan.ts';
 import {
   CONTACT_COLUMNS,
@@ -48,12 +55,16 @@ export async function mergeContacts(
   // Nothing matched (a directory's first import): every row is new, and the statements that compare,
   // update or delete existing contacts and their roles have nothing to read.
   const { mayMatch } = await matchContacts(ctx, fields, mapping, byEmail);
-  // A row with anything to report (a role problem included) keeps no source hash: checked again next time.
   if (hasAccount) await step('roles', () => reportRoleProblems(ctx, has('title')));
-  const clean = hasAccount
-    ? `(m.problems IS NULL AND (m.is_deleted OR NOT ${roleProblem(has('title'))}))`
-    : 'm.problems IS NULL';
+  // A row keeps its source hash (skipped while unchanged) unless its outcome hangs on the directory
+  // (an account not there yet); it keeps its warnings with it, to report them again when skipped.
+  const clean = hasAccount ? `(m.is_deleted OR NOT ${accountMissing})` : 'true';
   const keepHash = `CASE WHEN ${clean} THEN m.source_hash END`;
+  const keepWarnings = `CASE WHEN ${clean} THEN ${
+    hasAccount
+      ? `CASE WHEN ${unmappedTitle(has('title'))} THEN array_append(m.problems, ${titleMarker}) ELSE m.problems END`
+      : 'm.problems'
+  } END`;
   const value = (c: string) => (NOT_NULL_FLAGS.has(c) ? `coalesce(m.${c}, false)` : `m.${c}`);
 
   const newRows = await count(tx, 'SELECT count(*) AS n FROM con_match WHERE is_new');
@@ -63,11 +74,11 @@ export async function mergeContacts(
         tx,
         `WITH ins AS (
          INSERT INTO contacts (id, directory_id, ${provided.map((c) => CONTACT_COLUMNS[c]).join(', ')}${has('emailBouncedReason') ? ', email_bounced' : ''},
-                               attributes, row_hash, source_hash, created_run_id, updated_run_id)
+                               attributes, row_hash, source_hash, source_warnings, created_run_id, updated_run_id)
          OVERRIDING SYSTEM VALUE
          SELECT m.contact_id, ${D}, ${provided.map(value).join(', ')}
                 ${has('emailBouncedReason') ? ', m.email_bounced_reason IS NOT NULL' : ''},
-                m.attributes, m.row_hash, ${keepHash}, ${R}, ${R}
+                m.attributes, m.row_hash, ${keepHash}, ${keepWarnings}, ${R}, ${R}
          FROM con_match m WHERE m.is_new
          RETURNING 1)
        SELECT count(*) AS n FROM ins`,
@@ -103,7 +114,8 @@ export async function mergeContacts(
            ${updatable.map((col) => `${CONTACT_COLUMNS[col]} = ${value(col)},`).join('\n')}
            ${has('emailBouncedReason') ? 'email_bounced = m.email_bounced_reason IS NOT NULL,' : ''}
            attributes = (c.attributes - ${mappedKeys}) || m.attributes,
-           row_hash = m.row_hash, source_hash = ${keepHash}, deleted_at = NULL, updated_at = now(), updated_run_id = ${R}
+           row_hash = m.row_hash, source_hash = ${keepHash}, source_warnings = ${keepWarnings},
+           deleted_at = NULL, updated_at = now(), updated_run_id = ${R}
          FROM con_match m
          WHERE c.id = m.contact_id AND NOT m.is_new AND NOT m.is_deleted
            AND (m.old_row_hash IS DISTINCT FROM m.row_hash OR m.old_deleted_at IS NOT NULL)
@@ -127,7 +139,8 @@ export async function mergeContacts(
       counts.deleted = await count(
         tx,
         `WITH del AS (
-         UPDATE contacts c SET deleted_at = now(), source_hash = ${keepHash}, updated_at = now(), updated_run_id = ${R}
+         UPDATE contacts c SET deleted_at = now(), source_hash = ${keepHash}, source_warnings = ${keepWarnings},
+           updated_at = now(), updated_run_id = ${R}
          FROM con_match m
          WHERE c.id = m.contact_id AND m.is_deleted AND m.old_deleted_at IS NULL
          RETURNING 1)
@@ -136,7 +149,7 @@ export async function mergeContacts(
       // Unchanged rows read another way (a new mapping, say): only their source hash moves.
       await run(
         tx,
-        `UPDATE contacts c SET source_hash = ${keepHash} FROM con_match m
+        `UPDATE contacts c SET source_hash = ${keepHash}, source_warnings = ${keepWarnings} FROM con_match m
        WHERE c.id = m.contact_id AND m.matched_on = 'external_ref' AND m.old_row_hash = m.row_hash
          AND (m.old_deleted_at IS NULL) = (NOT m.is_deleted) AND m.old_source_hash IS DISTINCT FROM ${keepHash}`,
       );
@@ -161,8 +174,10 @@ export async function mergeContacts(
       tx,
       `SELECT (SELECT count(*) FROM con_match WHERE NOT is_deleted) + (SELECT count(*) FROM ${skipped} WHERE NOT deleted) AS n`,
     );
-    listMembers = await step('mailing list', () =>
-      withIndexesRebuilt(tx, 'mailing_list_members', members, () =>
+    listMembers = await step('mailing list', async () => {
+      // The sort of a million ids spilled to disk at the bulk work_mem (64MB); it needs ~80MB.
+      if (members > 500_000) await run(tx, `SET LOCAL work_mem = '256MB'`);
+      const n = await withIndexesRebuilt(tx, 'mailing_list_members', members, () =>
         count(
           tx,
           `WITH ins AS (
@@ -170,16 +185,18 @@ export async function mergeContacts(
            SELECT ${lit(mailingListId)}, id FROM (
              SELECT contact_id AS id FROM con_match WHERE NOT is_deleted AND contact_id IS NOT NULL
              UNION ALL
-             SELECT k.id FROM (SELECT DISTINCT id FROM ${skipped} WHERE NOT deleted) k
-             WHERE NOT EXISTS (SELECT 1 FROM con_match m WHERE m.contact_id = k.id AND NOT m.is_deleted)
+             SELECT k.id FROM ${skipped} k WHERE NOT k.deleted AND NOT k.repeated
+               AND NOT EXISTS (SELECT 1 FROM con_match m WHERE m.contact_id = k.id AND NOT m.is_deleted)
            ) ids
            -- In id order both indexes grow at one end: in hash order a second list took 2.5 times as long.
            ORDER BY id
            RETURNING 1)
          SELECT count(*) AS n FROM ins`,
         ),
-      ),
-    );
+      );
+      if (members > 500_000) await applyBulkStatementSettings(tx);
+      return n;
+    });
   }
   return { counts, mailingListId, listMembers };
 }

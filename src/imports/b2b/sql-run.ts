@@ -16,10 +16,15 @@ export async function count(executor: Executor, text: string): Promise<number> {
   return Number(row?.n ?? 0);
 }
 
-/** Runs one statement with the bulk settings (in its own transaction). */
-export function withImportSettings(db: Database, text: string): Promise<unknown> {
+/** Runs one statement with the bulk settings (in its own transaction), or more work_mem when said. */
+export function withImportSettings(
+  db: Database,
+  text: string,
+  options: { workMem?: '256MB' } = {},
+): Promise<unknown> {
   return db.orm.transaction(async (tx) => {
     await applyBulkStatementSettings(tx);
+    if (options.workMem) await run(tx, `SET LOCAL work_mem = '${options.workMem}'`);
     return run(tx, text);
   });
 }

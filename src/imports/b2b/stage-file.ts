@@ -1,21 +1,22 @@
 import { createHash } from 'node:crypto';
 import { PassThrough, Readable } from 'node:stream';
 import { copyCsvInto } from '../../platform/db/copy.ts';
-import type { Database } from '../../platform/db/database.ts';
+import { type Database, isUniqueViolation } from '../../platform/db/database.ts';
 import { ident, lit } from '../../platform/db/sql-text.ts';
 import { CsvRecordsToCopy, type RejectedRecord } from '../csv/csv-records.ts';
 import { readHeader } from '../csv/read-header.ts';
 import type { ImportObject, Mapping } from '../mapping.ts';
 import type { OpenedFile } from '../sources.ts';
+import { isTitleMarker } from './client-roles.ts';
 import { type ColumnPlan, type PlanProblem, planColumns } from './column-plan.ts';
 import { type Timer, untimed } from './phase-timer.ts';
 import { resolvePhones } from './phones.ts';
+import { skipUnchanged } from './skip-unchanged.ts';
 import { withImportSettings } from './sql-run.ts';
 import {
+  insertProblemIssues,
   rawColumn,
-  rawExternalRef,
   rawTable,
-  rawText,
   skippedTable,
   stageStatements,
   stageTable,
@@ -165,6 +166,19 @@ export async function stageFile(
   await t('row issues', async () => {
     await db.query(statements.insertIssues);
     await db.query(statements.deleteRejected);
+    // The warnings of unchanged rows, as they were found when the row was read: the same file
+    // gets the same report. (An unmapped Title is reported once per Title, by the merge.)
+    if (skipped)
+      await db.query(
+        insertProblemIssues(
+          runId,
+          object,
+          file.label,
+          `${skippedTable(runId, object)} k`,
+          'k.warnings',
+          `NOT ${isTitleMarker('p')}`,
+        ),
+      );
   });
   // Statistics only for the columns the merge joins and groups on: the rest are never planned on.
   const joinColumns = statements.columns.filter((c) => STATS_COLUMNS.has(c));
@@ -172,40 +186,6 @@ export async function stageFile(
     db.query(`ANALYZE ${stage} (line${joinColumns.map((c) => `, ${ident(c)}`).join('')})`),
   );
   return { plan, problems: [], records: records.records, skipped };
-}
-
-/**
- * The fast path of a re-import: a row read before, the same way, with nothing to report then, is
- * unchanged — set aside (its record id kept, for the mailing list) before any check runs. Rows are
- * not deleted from the raw table (that rewrote most of it); the parse skips the lines listed here.
- * A directory without records of this kind has nothing to compare: no join at all.
- */
-async function skipUnchanged(
-  db: Database,
-  runId: number,
-  plan: ColumnPlan,
-  directoryId: number | undefined,
-): Promise<number> {
-  const skipped = skippedTable(runId, plan.object);
-  await db.query(`DROP TABLE IF EXISTS ${skipped}`);
-  await db.query(
-    `CREATE UNLOGGED TABLE ${skipped} (line int NOT NULL, id bigint NOT NULL, deleted boolean NOT NULL)`,
-  );
-  const ref = rawExternalRef(plan);
-  if (!ref || plan.object === 'teamMembers' || directoryId === undefined) return 0;
-  const table = plan.object === 'accounts' ? 'accounts' : 'contacts';
-  const [known] = await db.query(`SELECT 1 FROM ${table} WHERE directory_id = $1 LIMIT 1`, [directoryId]);
-  if (!known) return 0;
-  await withImportSettings(
-    db,
-    `INSERT INTO ${skipped} (line, id, deleted)
-     SELECT r.line, coalesce(${table === 'contacts' ? 't.merged_into_id, ' : ''}t.id), t.deleted_at IS NOT NULL
-     FROM ${rawTable(runId, plan.object)} r JOIN ${table} t
-       ON t.directory_id = ${lit(directoryId)} AND t.external_ref = ${ref}
-      AND t.source_hash = r.source_hash`,
-  );
-  const [row] = await db.query<{ n: number | string }>(`SELECT count(*) AS n FROM ${skipped}`);
-  return Number(row?.n ?? 0);
 }
 
 async function insertRejected(
@@ -229,23 +209,41 @@ async function insertRejected(
  * The same external reference twice in one file: the first row is imported, the others are row
  * errors naming the first. (For contacts without a reference, the same email twice.) Checked on
  * the raw rows, before unchanged rows are set aside, so every duplicate is reported.
+ *
+ * Usually there is none: a unique index over the keys proves it (a sort, in byte order: a million
+ * references in 0.2 to 0.6 s where grouping them took 0.6 to 1.2 s). Only when the index is
+ * refused are the duplicates found and reported, by grouping.
  */
 async function removeDuplicates(db: Database, runId: number, plan: ColumnPlan, label: string) {
   const raw = rawTable(runId, plan.object);
-  const keys: { key: string; column: string; where: string }[] = [];
-  const ref = rawExternalRef(plan);
-  if (ref)
-    keys.push({ key: ref, column: plan.columns[plan.fields.externalRef!]!, where: `${ref} IS NOT NULL` });
-  if (plan.object === 'contacts' && plan.fields.email !== undefined) {
-    const email = `lower(${rawText(plan.fields.email)})`;
+  // Each key as SQL over the raw row, with the table alias given (none inside an index definition).
+  const keys: { key(r: string): string; column: string; where(r: string): string }[] = [];
+  const refIndex = plan.fields.externalRef;
+  const ref = (r: string) => `${r}${rawColumn(refIndex!)}`;
+  if (refIndex !== undefined)
+    keys.push({ key: ref, column: plan.columns[refIndex]!, where: (r) => `${ref(r)} IS NOT NULL` });
+  const emailIndex = plan.fields.email;
+  if (plan.object === 'contacts' && emailIndex !== undefined) {
+    const email = (r: string) => `lower(${r}${rawColumn(emailIndex)})`;
     keys.push({
       key: email,
-      column: plan.columns[plan.fields.email]!,
-      where: `${ref ? `${ref} IS NULL AND ` : ''}${email} IS NOT NULL`,
+      column: plan.columns[emailIndex]!,
+      where: (r) => `${refIndex !== undefined ? `${ref(r)} IS NULL AND ` : ''}${email(r)} IS NOT NULL`,
     });
   }
-  for (const { key, column, where } of keys) {
-    // Hash-aggregate the keys (no sort of the whole file); with no duplicate, the delete reads nothing.
+  for (const [i, keyOf] of keys.entries()) {
+    const index = ident(`import_raw_${runId}_${plan.object}_key${i}`);
+    try {
+      await db.query(
+        `CREATE UNIQUE INDEX ${index} ON ${raw} ((${keyOf.key('')}) COLLATE "C") WHERE ${keyOf.where('')}`,
+      );
+      await db.query(`DROP INDEX ${index}`);
+      continue;
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+    }
+    const [key, where, column] = [keyOf.key('r.'), keyOf.where('r.'), keyOf.column];
+    // Hash-aggregate the keys (no sort of the whole file); the delete reads only the repeated ones.
     await withImportSettings(
       db,
       `WITH dup AS (
