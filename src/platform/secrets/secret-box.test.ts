@@ -63,7 +63,9 @@ describe('signatures', () => {
   it('accepts only the exact signature: no other last character passes, though some decode alike', () => {
     const signature = box.sign('hello', 'embed');
     const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-    const passing = [...alphabet].filter((c) => box.verify('hello', `${signature.slice(0, -1)}${c}`, 'embed'));
+    const passing = [...alphabet].filter((c) =>
+      box.verify('hello', `${signature.slice(0, -1)}${c}`, 'embed'),
+    );
     expect(passing).toEqual([signature.at(-1)]);
     expect(box.verify('hello', `${signature}=`, 'embed')).toBe(false);
   });
