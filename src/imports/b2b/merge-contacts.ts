@@ -1,4 +1,3 @@
-import { applyBulkStatementSettings } from '../../platform/db/database.ts';
 import { lit } from '../../platform/db/sql-text.ts';
 import type { Mapping } from '../mapping.ts';
 import { withIndexesRebuilt } from './bulk-indexes.ts';
@@ -20,7 +19,7 @@ import {
 import { matchContacts } from './contact-match.ts';
 import { emptyCounts, type ObjectCounts } from './counts.ts';
 import { type MergeContext, stepOf } from './merge-context.ts';
-import { count, run } from './sql-run.ts';
+import { count, run, withLargeWorkMem } from './sql-run.ts';
 import { skippedTable } from './stage-sql.ts';
 
 export interface ContactMergeResult {
@@ -174,13 +173,13 @@ export async function mergeContacts(
       tx,
       `SELECT (SELECT count(*) FROM con_match WHERE NOT is_deleted) + (SELECT count(*) FROM ${skipped} WHERE NOT deleted) AS n`,
     );
-    listMembers = await step('mailing list', async () => {
-      // The sort of a million ids spilled to disk at the bulk work_mem (64MB); it needs ~80MB.
-      if (members > 500_000) await run(tx, `SET LOCAL work_mem = '256MB'`);
-      const n = await withIndexesRebuilt(tx, 'mailing_list_members', members, () =>
-        count(
-          tx,
-          `WITH ins AS (
+    // The sort of a million ids spilled to disk at the bulk work_mem (64MB); it needs ~80MB.
+    listMembers = await step('mailing list', () =>
+      withLargeWorkMem(tx, () =>
+        withIndexesRebuilt(tx, 'mailing_list_members', members, () =>
+          count(
+            tx,
+            `WITH ins AS (
            INSERT INTO mailing_list_members (mailing_list_id, contact_id)
            SELECT ${lit(mailingListId)}, id FROM (
              SELECT contact_id AS id FROM con_match WHERE NOT is_deleted AND contact_id IS NOT NULL
@@ -192,11 +191,10 @@ export async function mergeContacts(
            ORDER BY id
            RETURNING 1)
          SELECT count(*) AS n FROM ins`,
+          ),
         ),
-      );
-      if (members > 500_000) await applyBulkStatementSettings(tx);
-      return n;
-    });
+      ),
+    );
   }
   return { counts, mailingListId, listMembers };
 }

@@ -112,11 +112,6 @@ export async function mergeTeamMembers(ctx: MergeContext, mapping: Mapping): Pro
   // A membership keeps the hash of the row that confirms it, so the same row next time is set aside
   // (skip-unchanged.ts) — unless the row's role took the default, a warning to report every time.
   const keepHash = 'CASE WHEN t.listed THEN t.source_hash END';
-  const newAccountsOnly =
-    (await count(
-      tx,
-      'SELECT count(*) AS n FROM (SELECT 1 FROM team_match WHERE NOT new_account LIMIT 1) t',
-    )) === 0;
   await step('write', async () => {
     // A role the value table does not list took the default: say so once per value.
     await run(
@@ -167,13 +162,12 @@ export async function mergeTeamMembers(ctx: MergeContext, mapping: Mapping): Pro
         ),
       )) - counts.updated;
     // Memberships confirmed by a row read another way (a new mapping, say) take its hash.
-    if (!newAccountsOnly)
-      await run(
-        tx,
-        `UPDATE account_team_members m SET source_hash = ${keepHash} FROM team_match t
-         WHERE NOT t.is_deleted AND NOT t.new_account AND m.account_id = t.account_id AND m.user_email = t.user_email
-           AND m.role = t.role AND m.source_hash IS DISTINCT FROM ${keepHash}`,
-      );
+    await run(
+      tx,
+      `UPDATE account_team_members m SET source_hash = ${keepHash} FROM team_match t
+       WHERE NOT t.is_deleted AND NOT t.new_account AND m.account_id = t.account_id AND m.user_email = t.user_email
+         AND m.role = t.role AND m.source_hash IS DISTINCT FROM ${keepHash}`,
+    );
   });
   const staged = await count(tx, 'SELECT count(*) AS n FROM team_match');
   counts.unchanged =

@@ -20,11 +20,21 @@ export async function count(executor: Executor, text: string): Promise<number> {
 export function withImportSettings(
   db: Database,
   text: string,
-  options: { workMem?: '256MB' } = {},
+  options: { largeWorkMem?: boolean } = {},
 ): Promise<unknown> {
   return db.orm.transaction(async (tx) => {
     await applyBulkStatementSettings(tx);
-    if (options.workMem) await run(tx, `SET LOCAL work_mem = '${options.workMem}'`);
-    return run(tx, text);
+    return options.largeWorkMem ? withLargeWorkMem(tx, () => run(tx, text)) : run(tx, text);
   });
+}
+
+/**
+ * Work with 256MB of work_mem, then the bulk settings again: for the statements that hash or sort
+ * a million rows (at 64MB they spilled to disk).
+ */
+export async function withLargeWorkMem<T>(tx: Executor, work: () => Promise<T>): Promise<T> {
+  await run(tx, `SET LOCAL work_mem = '256MB'`);
+  const result = await work();
+  await applyBulkStatementSettings(tx);
+  return result;
 }

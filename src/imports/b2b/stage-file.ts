@@ -174,8 +174,8 @@ export async function stageFile(
           runId,
           object,
           file.label,
-          `${skippedTable(runId, object)} k`,
-          'k.warnings',
+          skippedTable(runId, object),
+          'warnings',
           `NOT ${isTitleMarker('p')}`,
         ),
       );

@@ -324,7 +324,7 @@ export function stageStatements(
     SELECT l2.line, ${columns.map((c) => `l2.${ident(c)}`).join(', ')}, l2.attributes, l2.source_hash,
            ${rowHashExpr('l2', columns)} AS row_hash, ${problems} AS problems${phoneInputs.map((p) => `, ${p}`).join('')}
     FROM ${layer2}`;
-  const insertIssues = insertProblemIssues(runId, plan.object, file, `${stage} s`, 's.problems');
+  const insertIssues = insertProblemIssues(runId, plan.object, file, stage, 'problems');
   const deleteRejected = `DELETE FROM ${stage} s WHERE s.problems IS NOT NULL
     AND EXISTS (SELECT 1 FROM unnest(s.problems) AS p WHERE left(p, 1) = 'e')`;
   const phones = l.phones.map(({ text: _, ...p }) => p);
@@ -339,19 +339,19 @@ export function insertProblemIssues(
   runId: number,
   object: ImportObject,
   file: string,
-  /** The rows, as `table alias`. */
-  from: string,
-  problems: string,
+  /** The table of the rows (each with a line). */
+  table: string,
+  /** Its text[] column of problems. */
+  column: 'problems' | 'warnings',
   /** Which problems (p) to record. */
   where = 'true',
 ): string {
-  const alias = from.split(' ').at(-1);
   return `INSERT INTO import_issues (run_id, severity, object, file, line, field, value, reason)
     SELECT ${lit(runId)}, (CASE WHEN left(p, 1) = 'e' THEN 'error' ELSE 'warning' END)::import_issue_severity,
-           ${lit(object)}, ${lit(file)}, ${alias}.line,
+           ${lit(object)}, ${lit(file)}, s.line,
            substr(split_part(p, chr(31), 1), 2), nullif(split_part(p, chr(31), 2), ''), split_part(p, chr(31), 3)
-    FROM ${from} CROSS JOIN LATERAL unnest(${problems}) AS p
-    WHERE ${problems} IS NOT NULL AND ${where}`;
+    FROM ${table} s CROSS JOIN LATERAL unnest(s.${column}) AS p
+    WHERE s.${column} IS NOT NULL AND ${where}`;
 }
 
 /** The external reference of a raw row, as the staging reads it. */
