@@ -19,6 +19,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, api, errorMessage } from '../api/client.ts';
 import { useCan } from '../auth/session.ts';
+import { HeadedTable } from '../common/HeadedTable.tsx';
 import { ErrorState, Loading, QueryState } from '../common/states.tsx';
 import { formatDateTime } from '../i18n/index.ts';
 import { ItemsPanel } from './ItemsPanel.tsx';
@@ -163,39 +164,37 @@ function SubmissionsCard({ formId, name }: { formId: number; name: string }) {
         <Title order={5}>{t('salesforce.leadForms.sentBy', { name })}</Title>
         <QueryState query={submissions} empty={t('salesforce.leadForms.noneSent')}>
           {(data) => (
-            <Table striped data-testid="lead-submissions">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>{t('salesforce.triggers.received')}</Table.Th>
-                  <Table.Th>{t('salesforce.writebacks.sourceRecord')}</Table.Th>
-                  <Table.Th>{t('salesforce.status')}</Table.Th>
-                  <Table.Th>{t('salesforce.leadForms.lead')}</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {data.items.map((s) => (
-                  <Table.Tr key={s.id}>
-                    <Table.Td>{formatDateTime(s.createdAt, i18n.language)}</Table.Td>
-                    <Table.Td>{s.sourceKey}</Table.Td>
-                    <Table.Td>
-                      <Badge color={SUBMISSION_COLORS[s.status] ?? 'gray'} size="sm">
-                        {t(`salesforce.leadForms.status.${s.status}`, s.status)}
-                      </Badge>
-                      {s.message && (
-                        <Text size="xs" c="dimmed">
-                          {s.message}
-                        </Text>
-                      )}
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="xs" ff="monospace">
-                        {s.leadId ?? '—'}
+            <HeadedTable
+              testId="lead-submissions"
+              headers={[
+                t('salesforce.triggers.received'),
+                t('salesforce.writebacks.sourceRecord'),
+                t('salesforce.status'),
+                t('salesforce.leadForms.lead'),
+              ]}
+            >
+              {data.items.map((s) => (
+                <Table.Tr key={s.id}>
+                  <Table.Td>{formatDateTime(s.createdAt, i18n.language)}</Table.Td>
+                  <Table.Td>{s.sourceKey}</Table.Td>
+                  <Table.Td>
+                    <Badge color={SUBMISSION_COLORS[s.status] ?? 'gray'} size="sm">
+                      {t(`salesforce.leadForms.status.${s.status}`, s.status)}
+                    </Badge>
+                    {s.message && (
+                      <Text size="xs" c="dimmed">
+                        {s.message}
                       </Text>
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
+                    )}
+                  </Table.Td>
+                  <Table.Td>
+                    <Text size="xs" ff="monospace">
+                      {s.leadId ?? '—'}
+                    </Text>
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </HeadedTable>
           )}
         </QueryState>
       </Stack>

@@ -24,6 +24,7 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { ApiError, api, errorMessage } from '../api/client.ts';
 import { useCan } from '../auth/session.ts';
+import { HeadedTable } from '../common/HeadedTable.tsx';
 import { ErrorState, Loading, QueryState } from '../common/states.tsx';
 import { useSurveys } from '../distributions/parts.tsx';
 import { formatDateTime } from '../i18n/index.ts';
@@ -176,44 +177,42 @@ function NotificationsCard({ triggerId, name }: { triggerId: number; name: strin
         <Title order={5}>{t('salesforce.triggers.recent', { name })}</Title>
         <QueryState query={items} empty={t('salesforce.triggers.noNotifications')}>
           {(data) => (
-            <Table striped data-testid="trigger-notifications">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>{t('salesforce.triggers.received')}</Table.Th>
-                  <Table.Th>{t('salesforce.triggers.record')}</Table.Th>
-                  <Table.Th>{t('salesforce.triggers.deliveries')}</Table.Th>
-                  <Table.Th>{t('salesforce.triggers.outcome')}</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {data.items.map((n) => (
-                  <Table.Tr key={n.id}>
-                    <Table.Td>{formatDateTime(n.receivedAt, i18n.language)}</Table.Td>
-                    <Table.Td>
-                      <Text size="sm">
-                        {n.object} {n.recordId}
+            <HeadedTable
+              testId="trigger-notifications"
+              headers={[
+                t('salesforce.triggers.received'),
+                t('salesforce.triggers.record'),
+                t('salesforce.triggers.deliveries'),
+                t('salesforce.triggers.outcome'),
+              ]}
+            >
+              {data.items.map((n) => (
+                <Table.Tr key={n.id}>
+                  <Table.Td>{formatDateTime(n.receivedAt, i18n.language)}</Table.Td>
+                  <Table.Td>
+                    <Text size="sm">
+                      {n.object} {n.recordId}
+                    </Text>
+                  </Table.Td>
+                  <Table.Td>{n.deliveries}</Table.Td>
+                  <Table.Td>
+                    <Badge color={OUTCOME_COLORS[n.outcome] ?? 'gray'}>
+                      {t(`salesforce.triggers.outcomes.${n.outcome}`, n.outcome)}
+                    </Badge>
+                    {n.distributionId && (
+                      <Anchor component={Link} to={`/distributions/${n.distributionId}`} size="xs" ml="xs">
+                        {t('salesforce.triggers.distribution', { id: n.distributionId })}
+                      </Anchor>
+                    )}
+                    {n.detail && (
+                      <Text size="xs" c="dimmed">
+                        {n.detail}
                       </Text>
-                    </Table.Td>
-                    <Table.Td>{n.deliveries}</Table.Td>
-                    <Table.Td>
-                      <Badge color={OUTCOME_COLORS[n.outcome] ?? 'gray'}>
-                        {t(`salesforce.triggers.outcomes.${n.outcome}`, n.outcome)}
-                      </Badge>
-                      {n.distributionId && (
-                        <Anchor component={Link} to={`/distributions/${n.distributionId}`} size="xs" ml="xs">
-                          {t('salesforce.triggers.distribution', { id: n.distributionId })}
-                        </Anchor>
-                      )}
-                      {n.detail && (
-                        <Text size="xs" c="dimmed">
-                          {n.detail}
-                        </Text>
-                      )}
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
+                    )}
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </HeadedTable>
           )}
         </QueryState>
       </Stack>

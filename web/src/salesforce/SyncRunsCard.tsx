@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { api, errorMessage } from '../api/client.ts';
 import { useCan } from '../auth/session.ts';
+import { HeadedTable } from '../common/HeadedTable.tsx';
 import { QueryState } from '../common/states.tsx';
 import { formatDateTime, formatNumber } from '../i18n/index.ts';
 import type { SyncRun } from './types.ts';
@@ -57,79 +58,77 @@ export function SyncRunsCard({ directoryId }: { directoryId: number }) {
         </Group>
         <QueryState query={runs} empty={t('salesforce.noRuns')}>
           {(data) => (
-            <Table striped data-testid="sync-runs">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>{t('salesforce.started')}</Table.Th>
-                  <Table.Th>{t('salesforce.status')}</Table.Th>
-                  <Table.Th>{t('salesforce.extracted')}</Table.Th>
-                  <Table.Th>{t('salesforce.apiCalls')}</Table.Th>
-                  <Table.Th>{t('salesforce.report')}</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {data.items.map((run) => (
-                  <Table.Tr key={run.id}>
-                    <Table.Td>
-                      <Text size="sm">{formatDateTime(run.startedAt ?? run.createdAt, i18n.language)}</Text>
-                      <Text size="xs" c="dimmed">
-                        {t(`salesforce.mode.${run.mode}`)}
-                        {run.reconciled && run.mode === 'delta' ? ` · ${t('salesforce.reconciled')}` : ''} ·{' '}
-                        {t(`salesforce.trigger.${run.trigger}`, run.trigger)} {seconds(run)}
+            <HeadedTable
+              testId="sync-runs"
+              headers={[
+                t('salesforce.started'),
+                t('salesforce.status'),
+                t('salesforce.extracted'),
+                t('salesforce.apiCalls'),
+                t('salesforce.report'),
+              ]}
+            >
+              {data.items.map((run) => (
+                <Table.Tr key={run.id}>
+                  <Table.Td>
+                    <Text size="sm">{formatDateTime(run.startedAt ?? run.createdAt, i18n.language)}</Text>
+                    <Text size="xs" c="dimmed">
+                      {t(`salesforce.mode.${run.mode}`)}
+                      {run.reconciled && run.mode === 'delta' ? ` · ${t('salesforce.reconciled')}` : ''} ·{' '}
+                      {t(`salesforce.trigger.${run.trigger}`, run.trigger)} {seconds(run)}
+                    </Text>
+                  </Table.Td>
+                  <Table.Td>
+                    <Badge color={RUN_COLORS[run.status]}>{t(`salesforce.runStatus.${run.status}`)}</Badge>
+                    {run.error && (
+                      <Text size="xs" c="red" maw={360}>
+                        {run.error}
                       </Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Badge color={RUN_COLORS[run.status]}>{t(`salesforce.runStatus.${run.status}`)}</Badge>
-                      {run.error && (
-                        <Text size="xs" c="red" maw={360}>
-                          {run.error}
-                        </Text>
-                      )}
-                    </Table.Td>
-                    <Table.Td>
-                      {Object.entries(run.extracted).map(([object, e]) => (
-                        <Text size="xs" key={object}>
-                          {object}:{' '}
-                          {t('salesforce.extractedLine', {
-                            rows: formatNumber(e?.rows ?? 0, i18n.language),
-                            deleted: formatNumber((e?.deleted ?? 0) + (e?.gone ?? 0), i18n.language),
-                            method: e?.method === 'bulk' ? `Bulk API 2.0, ${e.pages} p.` : 'REST',
-                          })}
-                          {e?.listView ? ` · ${t('salesforce.listViewShort', { name: e.listView })}` : ''}
-                          {e?.lists
-                            ? ` · ${t('salesforce.campaignListsLine', {
-                                count: e.lists.lists,
-                                added: e.lists.added,
-                                removed: e.lists.removed,
-                              })}`
-                            : ''}
-                        </Text>
-                      ))}
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm">{run.apiCalls}</Text>
-                      {run.apiUsage?.max ? (
-                        <Text size="xs" c="dimmed">
-                          {formatNumber(run.apiUsage.after ?? 0, i18n.language)} /{' '}
-                          {formatNumber(run.apiUsage.max, i18n.language)}
-                        </Text>
-                      ) : null}
-                    </Table.Td>
-                    <Table.Td>
-                      {run.importRunId ? (
-                        <Anchor component={Link} to={`/directory/imports/${run.importRunId}`} size="sm">
-                          {t('salesforce.importReport', { id: run.importRunId })}
-                        </Anchor>
-                      ) : run.status === 'succeeded' ? (
-                        <Text size="xs" c="dimmed">
-                          {t('salesforce.nothingChanged')}
-                        </Text>
-                      ) : null}
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
+                    )}
+                  </Table.Td>
+                  <Table.Td>
+                    {Object.entries(run.extracted).map(([object, e]) => (
+                      <Text size="xs" key={object}>
+                        {object}:{' '}
+                        {t('salesforce.extractedLine', {
+                          rows: formatNumber(e?.rows ?? 0, i18n.language),
+                          deleted: formatNumber((e?.deleted ?? 0) + (e?.gone ?? 0), i18n.language),
+                          method: e?.method === 'bulk' ? `Bulk API 2.0, ${e.pages} p.` : 'REST',
+                        })}
+                        {e?.listView ? ` · ${t('salesforce.listViewShort', { name: e.listView })}` : ''}
+                        {e?.lists
+                          ? ` · ${t('salesforce.campaignListsLine', {
+                              count: e.lists.lists,
+                              added: e.lists.added,
+                              removed: e.lists.removed,
+                            })}`
+                          : ''}
+                      </Text>
+                    ))}
+                  </Table.Td>
+                  <Table.Td>
+                    <Text size="sm">{run.apiCalls}</Text>
+                    {run.apiUsage?.max ? (
+                      <Text size="xs" c="dimmed">
+                        {formatNumber(run.apiUsage.after ?? 0, i18n.language)} /{' '}
+                        {formatNumber(run.apiUsage.max, i18n.language)}
+                      </Text>
+                    ) : null}
+                  </Table.Td>
+                  <Table.Td>
+                    {run.importRunId ? (
+                      <Anchor component={Link} to={`/directory/imports/${run.importRunId}`} size="sm">
+                        {t('salesforce.importReport', { id: run.importRunId })}
+                      </Anchor>
+                    ) : run.status === 'succeeded' ? (
+                      <Text size="xs" c="dimmed">
+                        {t('salesforce.nothingChanged')}
+                      </Text>
+                    ) : null}
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </HeadedTable>
           )}
         </QueryState>
       </Stack>

@@ -18,6 +18,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, api, errorMessage } from '../api/client.ts';
 import { useCan } from '../auth/session.ts';
+import { HeadedTable } from '../common/HeadedTable.tsx';
 import { ErrorState, Loading, QueryState } from '../common/states.tsx';
 import { useSurveys } from '../distributions/parts.tsx';
 import { formatDateTime } from '../i18n/index.ts';
@@ -178,59 +179,56 @@ function RunsCard({ writeback, directoryId }: { writeback: Writeback; directoryI
         </Group>
         <QueryState query={runs} empty={t('salesforce.noRuns')}>
           {(data) => (
-            <Table striped data-testid="writeback-runs">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>{t('salesforce.started')}</Table.Th>
-                  <Table.Th>{t('salesforce.writebacks.source')}</Table.Th>
-                  <Table.Th>{t('salesforce.status')}</Table.Th>
-                  <Table.Th>{t('salesforce.writebacks.outcomes')}</Table.Th>
-                  <Table.Th />
+            <HeadedTable
+              testId="writeback-runs"
+              headers={[
+                t('salesforce.started'),
+                t('salesforce.writebacks.source'),
+                t('salesforce.status'),
+                t('salesforce.writebacks.outcomes'),
+                '',
+              ]}
+            >
+              {data.items.map((run) => (
+                <Table.Tr key={run.id}>
+                  <Table.Td>{formatDateTime(run.startedAt, i18n.language)}</Table.Td>
+                  <Table.Td>
+                    <Text size="sm">{run.source}</Text>
+                    <Text size="xs" c="dimmed">
+                      {run.method ?? ''}
+                    </Text>
+                  </Table.Td>
+                  <Table.Td>
+                    <Badge color={RUN_COLORS[run.status] ?? 'gray'}>
+                      {t(`salesforce.writebacks.status.${run.status}`, run.status)}
+                    </Badge>
+                    {run.error && (
+                      <Text size="xs" c="red" maw={360}>
+                        {run.error}
+                      </Text>
+                    )}
+                  </Table.Td>
+                  <Table.Td>
+                    <Text size="xs">
+                      {Object.entries(run.counts)
+                        .map(
+                          ([outcome, n]) => `${t(`salesforce.writebacks.outcome.${outcome}`, outcome)}: ${n}`,
+                        )
+                        .join(' · ') || '—'}
+                    </Text>
+                  </Table.Td>
+                  <Table.Td>
+                    <Button
+                      size="xs"
+                      variant={runId === run.id ? 'filled' : 'subtle'}
+                      onClick={() => setRunId(runId === run.id ? null : run.id)}
+                    >
+                      {t('salesforce.writebacks.perRecord')}
+                    </Button>
+                  </Table.Td>
                 </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {data.items.map((run) => (
-                  <Table.Tr key={run.id}>
-                    <Table.Td>{formatDateTime(run.startedAt, i18n.language)}</Table.Td>
-                    <Table.Td>
-                      <Text size="sm">{run.source}</Text>
-                      <Text size="xs" c="dimmed">
-                        {run.method ?? ''}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Badge color={RUN_COLORS[run.status] ?? 'gray'}>
-                        {t(`salesforce.writebacks.status.${run.status}`, run.status)}
-                      </Badge>
-                      {run.error && (
-                        <Text size="xs" c="red" maw={360}>
-                          {run.error}
-                        </Text>
-                      )}
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="xs">
-                        {Object.entries(run.counts)
-                          .map(
-                            ([outcome, n]) =>
-                              `${t(`salesforce.writebacks.outcome.${outcome}`, outcome)}: ${n}`,
-                          )
-                          .join(' · ') || '—'}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Button
-                        size="xs"
-                        variant={runId === run.id ? 'filled' : 'subtle'}
-                        onClick={() => setRunId(runId === run.id ? null : run.id)}
-                      >
-                        {t('salesforce.writebacks.perRecord')}
-                      </Button>
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
+              ))}
+            </HeadedTable>
           )}
         </QueryState>
         {runId !== null && <ResultsTable runId={runId} />}
