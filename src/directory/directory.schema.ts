@@ -190,6 +190,13 @@ export const mailingLists = pgTable(
   (t) => [index('mailing_lists_directory_idx').on(t.directoryId)],
 );
 
+/**
+ * Partitioned by list (migration 0015, which drizzle cannot express): each import run's list, a
+ * million members a day at scale, is a partition of its own, filled and indexed while it is new
+ * (`src/directory/run-list-partitions.ts`) so that a run's list costs the same on day 300 as on day
+ * one; every other list lives in the default partition `mailing_list_members_shared`, which also has
+ * an index on (mailing_list_id, contact_id). Reading a run's list reads its partition.
+ */
 export const mailingListMembers = pgTable(
   'mailing_list_members',
   {
@@ -197,10 +204,8 @@ export const mailingListMembers = pgTable(
     contactId: bigint('contact_id', { mode: 'number' }).notNull(),
     addedAt: timestamp('added_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [
-    primaryKey({ columns: [t.mailingListId, t.contactId] }),
-    index('mailing_list_members_contact_idx').on(t.contactId),
-  ],
+  // Contact first: one index answers "this contact's lists" in every partition.
+  (t) => [primaryKey({ columns: [t.contactId, t.mailingListId] })],
 );
 
 /**

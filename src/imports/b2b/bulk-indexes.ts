@@ -6,8 +6,7 @@ import { count, run } from './sql-run.ts';
  * Secondary indexes that take a bulk insert's rows in no useful order pay a tree descent per row.
  * Built afresh from a sort they cost less: with the two contacts indexes on lower(email) and
  * lower(last_name) dropped and re-created (from their own definitions) after the insert, a million
- * new contacts went in 18% faster on PostgreSQL and 200,000 30% faster on PGlite; a first mailing
- * list of 900,000 members 30% faster on PGlite without, then with, its contact_id index. 300,000 team
+ * new contacts went in 18% faster on PostgreSQL and 200,000 30% faster on PGlite; 300,000 team
  * members 30% faster with their user_email index rebuilt. (The client roles' indexes gained
  * nothing that way: rows arrive in contact order, which one of the two follows anyway.)
  *
@@ -18,7 +17,6 @@ import { count, run } from './sql-run.ts';
  */
 export const REBUILT_INDEXES: Record<string, string[]> = {
   contacts: ['contacts_email_idx', 'contacts_last_name_idx'],
-  mailing_list_members: ['mailing_list_members_contact_idx'],
   account_team_members: ['account_team_members_email_idx'],
 };
 const MIN_ROWS = 50_000;

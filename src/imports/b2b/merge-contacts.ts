@@ -1,3 +1,5 @@
+import { sql } from 'drizzle-orm';
+import { fillRunListPartition } from '../../directory/run-list-partitions.ts';
 import { lit } from '../../platform/db/sql-text.ts';
 import type { Mapping } from '../mapping.ts';
 import { withIndexesRebuilt } from './bulk-indexes.ts';
@@ -19,14 +21,13 @@ import {
 import { matchContacts } from './contact-match.ts';
 import { emptyCounts, type ObjectCounts } from './counts.ts';
 import { type MergeContext, stepOf } from './merge-context.ts';
-import { count, run, withLargeWorkMem } from './sql-run.ts';
+import { count, run } from './sql-run.ts';
 import { skippedTable } from './stage-sql.ts';
 
 export interface ContactMergeResult {
   counts: ObjectCounts;
+  /** The run's new list, its members in a table the run attaches last (attachRunListPartition). */
   mailingListId: number | null;
-  /** Members the run's mailing list received. */
-  listMembers: number;
 }
 
 /**
@@ -39,7 +40,8 @@ export async function mergeContacts(
   ctx: MergeContext,
   plan: ColumnPlan,
   mapping: Mapping,
-  options: { dedupKeys: string[]; mailingListName: string | null },
+  /** setAside: the file's rows set aside as unchanged (skip-unchanged.ts). */
+  options: { dedupKeys: string[]; mailingListName: string | null; setAside: number },
 ): Promise<ContactMergeResult> {
   const { tx, runId, directoryId } = ctx;
   const D = lit(directoryId);
@@ -159,42 +161,30 @@ export async function mergeContacts(
   if (hasAccount) await step('write roles', () => writeClientRoles(ctx, mayMatch));
 
   let mailingListId: number | null = null;
-  let listMembers = 0;
   if (options.mailingListName) {
     const [list] = await run<{ id: number }>(
       tx,
       `INSERT INTO mailing_lists (directory_id, name, import_run_id) VALUES (${D}, ${lit(options.mailingListName)}, ${R}) RETURNING id`,
     );
-    mailingListId = Number(list!.id);
-    // Every contact of the file, those set aside as unchanged included (a contact reached through
-    // two references of the file, by a merge, once).
-    const skipped = skippedTable(runId, 'contacts');
-    const members = await count(
-      tx,
-      `SELECT (SELECT count(*) FROM con_match WHERE NOT is_deleted) + (SELECT count(*) FROM ${skipped} WHERE NOT deleted) AS n`,
+    const listId = Number(list!.id);
+    mailingListId = listId;
+    // Every contact of the file, those set aside as unchanged included, each once (a contact may
+    // be reached by a changed row and by unchanged ones, through a merge or an email match: the
+    // smaller set goes in second, its repeats dropped by the list's key). The run attaches the
+    // list's table last.
+    const unchanged = sql.raw(
+      `SELECT id FROM ${skippedTable(runId, 'contacts')} WHERE NOT deleted AND NOT repeated`,
     );
-    // The sort of a million ids spilled to disk at the bulk work_mem (64MB); it needs ~80MB.
-    listMembers = await step('mailing list', () =>
-      withLargeWorkMem(tx, () =>
-        withIndexesRebuilt(tx, 'mailing_list_members', members, () =>
-          count(
-            tx,
-            `WITH ins AS (
-           INSERT INTO mailing_list_members (mailing_list_id, contact_id)
-           SELECT ${lit(mailingListId)}, id FROM (
-             SELECT contact_id AS id FROM con_match WHERE NOT is_deleted AND contact_id IS NOT NULL
-             UNION ALL
-             SELECT k.id FROM ${skipped} k WHERE NOT k.deleted AND NOT k.repeated
-               AND NOT EXISTS (SELECT 1 FROM con_match m WHERE m.contact_id = k.id AND NOT m.is_deleted)
-           ) ids
-           -- In id order both indexes grow at one end: in hash order a second list took 2.5 times as long.
-           ORDER BY id
-           RETURNING 1)
-         SELECT count(*) AS n FROM ins`,
-          ),
-        ),
+    const matched = sql.raw(
+      'SELECT contact_id AS id FROM con_match WHERE NOT is_deleted AND contact_id IS NOT NULL',
+    );
+    await step('mailing list', () =>
+      fillRunListPartition(
+        tx,
+        listId,
+        options.setAside > staged ? [unchanged, matched] : [matched, unchanged],
       ),
     );
   }
-  return { counts, mailingListId, listMembers };
+  return { counts, mailingListId };
 }

@@ -4,6 +4,7 @@ import {
   declareAttributes,
   findDirectory,
 } from '../../directory/directories.service.ts';
+import { attachRunListPartition } from '../../directory/run-list-partitions.ts';
 import { applyBulkStatementSettings, type Database } from '../../platform/db/database.ts';
 import { pgTextArray } from '../../platform/db/sql-text.ts';
 import type { Logger } from '../../platform/logger.ts';
@@ -148,7 +149,7 @@ export async function executeImportRun(deps: ImportDeps, runId: number): Promise
     }
 
     saveProgress({ phase: 'merging' });
-    const { summary, listMembers } = await timer.time('merge (transaction)', () =>
+    const summary = await timer.time('merge (transaction)', () =>
       db.orm.transaction(async (tx) => {
         // One import at a time per directory: the merge reads and writes its whole hierarchy.
         await tx.execute(sql`SELECT pg_advisory_xact_lock(7261, ${directory.id}::int)`);
@@ -164,7 +165,6 @@ export async function executeImportRun(deps: ImportDeps, runId: number): Promise
           teamMembers: emptyCounts(),
         };
         let mailingListId: number | null = null;
-        let listMembers = 0;
         const ctx = (object: ImportObject) => ({
           tx,
           runId,
@@ -183,12 +183,13 @@ export async function executeImportRun(deps: ImportDeps, runId: number): Promise
           const result = await mergeContacts(ctx('contacts'), plans.contacts.plan, mapping, {
             dedupKeys: directory.dedupKeys,
             mailingListName: template ? mailingListName(template, runId) : null,
+            setAside: plans.contacts.skipped,
           });
           summary.contacts = result.counts;
           mailingListId = result.mailingListId;
-          listMembers = result.listMembers;
         }
         if (plans.teamMembers) summary.teamMembers = await mergeTeamMembers(ctx('teamMembers'), mapping);
+        if (mailingListId !== null) await attachRunListPartition(tx, mailingListId);
 
         // Every row with an error was rejected (refused while staging or while merging); rows set
         // aside before staging were unchanged.
@@ -220,10 +221,10 @@ export async function executeImportRun(deps: ImportDeps, runId: number): Promise
             progress: { phase: 'done' },
           })
           .where(eq(importRuns.id, runId));
-        return { summary, listMembers };
+        return summary;
       }),
     );
-    await timer.time('analyze', () => refreshStatistics(db, summary, listMembers));
+    await timer.time('analyze', () => refreshStatistics(db, summary));
     logger.debug({ runId, phases: timer.toJSON() }, 'import phases');
     logger.info({ runId }, 'import run succeeded');
   } catch (error) {
@@ -259,14 +260,13 @@ function describeFailure(error: unknown): string {
  * the directory pages fast right after an import, without re-sampling a million-row table that a
  * re-import changed by 1%.
  */
-async function refreshStatistics(db: Database, summary: ImportSummary, listMembers: number) {
+async function refreshStatistics(db: Database, summary: ImportSummary) {
   const changed = (o: ImportObject) => summary[o].created + summary[o].updated + summary[o].deleted;
   const rows: Record<string, number> = {
     contacts: changed('contacts'),
     accounts: changed('accounts'),
     account_contact_roles: summary.contacts.created + summary.contacts.updated,
     account_team_members: changed('teamMembers'),
-    mailing_list_members: listMembers,
     attribute_history: summary.contacts.updated + summary.accounts.updated,
   };
   const sizes = await db.query<{ name: string; tuples: number }>(

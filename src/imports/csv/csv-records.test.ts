@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { parseCsvHeader, splitCsvRecord } from './csv-header.ts';
 import { CsvRecordsToCopy, type RejectedRecord } from './csv-records.ts';
+import { rowHash } from './row-hash.ts';
 
 async function run(
   body: string | Buffer,
@@ -98,9 +98,19 @@ describe('CSV records for COPY', () => {
     }
   });
 
+  it('passes records through as they are when their only spaces beside a delimiter are quoted', async () => {
+    const body = '"Cloud Kicks, Inc.","a ,b"\n"Get Cloudy , Ltd", x\n';
+    for (const size of [1, 3, 1000]) {
+      const { copy } = await run(body, 2, size, { trim: true });
+      expect(copy).toBe('2,"Cloud Kicks, Inc.","a ,b"\n3,"Get Cloudy , Ltd","x"\n');
+    }
+  });
+
   it('hashes each record as read, with the given prefix, before any trimming', async () => {
-    const md5 = (text: string) => createHash('md5').update(text).digest('hex');
+    const hash = (text: string) => rowHash(Buffer.from(text));
     const { copy } = await run('a,b\n a ,b\n', 2, 2, { trim: true, hashPrefix: 'fp' });
-    expect(copy).toBe(`2,fp${md5('a,b\n')},a,b\n3,fp${md5(' a ,b\n')},"a","b"\n`);
+    expect(copy).toBe(`2,fp${hash('a,b\n')},a,b\n3,fp${hash(' a ,b\n')},"a","b"\n`);
+    expect(hash('a,b\n')).toMatch(/^[0-9a-f]{16}$/);
+    expect(hash('a,b\n')).not.toBe(hash('a,c\n'));
   });
 });

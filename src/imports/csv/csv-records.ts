@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
-import { hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { CR, LF, QUOTE, splitCsvRecord } from './csv-header.ts';
+import { rowHash } from './row-hash.ts';
 
 const SPACE = 0x20;
 
@@ -19,7 +19,7 @@ export interface CsvRecordsOptions {
   firstLine: number;
   onRejected(record: RejectedRecord): void;
   /**
-   * Adds a second field before the record: this text followed by the md5 of the record's bytes
+   * Adds a second field before the record: this text followed by the hash of the record's bytes
    * (the source hash of the import's skip-unchanged check, computed here rather than by SQL).
    */
   hashPrefix?: string;
@@ -55,7 +55,6 @@ export class CsvRecordsToCopy extends Transform {
   #recordLine: number;
   #inQuotes = false;
   #fields = 1;
-  #blank = true;
   /** The last record ended with CR LF: COPY wants one line-ending style in a whole stream. */
   #crlf = false;
   /** Bytes of the record in progress that arrived in earlier chunks. */
@@ -78,56 +77,49 @@ export class CsvRecordsToCopy extends Transform {
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    const out: Buffer[] = [];
+    const out = new CopyOutput(chunk.length + (chunk.length >> 1));
     let recordStart = 0;
     const delimiter = this.#delimiter;
     const special = this.#special;
+    const trim = this.#trim;
+    const before = this.#prev;
     // State in locals for the byte loop (it sees every byte of the file), written back below.
     let inQuotes = this.#inQuotes;
     let fields = this.#fields;
-    let blank = this.#blank;
     let edgeSpace = this.#edgeSpace;
-    let prev = this.#prev;
+    let line = this.#line;
     for (let i = 0; i < chunk.length; i++) {
       const b = chunk[i]!;
-      if (special[b] === 0) {
-        // Most bytes: part of a value.
-        blank = false;
-        prev = b;
-        continue;
-      }
-      if (this.#trim) {
+      // Most bytes are part of a value: nothing to do.
+      if (special[b] === 0) continue;
+      if (trim) {
+        const prev = i > 0 ? chunk[i - 1]! : before;
+        // A space beside a delimiter inside quotes ("Cloud Kicks, Inc.") is part of the value.
         if (b === SPACE) {
-          if (prev === delimiter || prev === QUOTE || prev === LF) edgeSpace = true;
-        } else if (prev === SPACE) edgeSpace = true; // a space before a delimiter, quote or line end
+          if ((prev === delimiter && !inQuotes) || prev === QUOTE || prev === LF) edgeSpace = true;
+        } else if (prev === SPACE && (b !== delimiter || !inQuotes)) edgeSpace = true; // before a delimiter, quote or line end
       }
-      prev = b;
       if (b === QUOTE) {
         inQuotes = !inQuotes;
-        blank = false;
       } else if (b === LF) {
-        this.#line++;
+        line++;
         if (inQuotes) continue;
         this.#crlf = i > 0 ? chunk[i - 1] === CR : this.#carryEndsWithCr();
-        this.#endRecord(chunk.subarray(recordStart, i + 1), out, fields, blank, edgeSpace);
+        this.#endRecord(chunk.subarray(recordStart, i + 1), out, fields, edgeSpace, line);
         recordStart = i + 1;
         fields = 1;
-        blank = true;
         edgeSpace = false;
-      } else if (b === delimiter) {
-        if (!inQuotes) fields++;
-        blank = false;
-      } else if (b !== CR) {
-        blank = false;
+      } else if (b === delimiter && !inQuotes) {
+        fields++;
       }
     }
     this.#inQuotes = inQuotes;
     this.#fields = fields;
-    this.#blank = blank;
     this.#edgeSpace = edgeSpace;
-    this.#prev = prev;
+    this.#line = line;
+    if (chunk.length) this.#prev = chunk[chunk.length - 1]!;
     if (recordStart < chunk.length) this.#carry.push(chunk.subarray(recordStart));
-    if (out.length) this.push(Buffer.concat(out));
+    if (out.length) this.push(out.take());
     callback();
   }
 
@@ -138,21 +130,22 @@ export class CsvRecordsToCopy extends Transform {
       callback();
       return;
     }
-    const out: Buffer[] = [];
+    const out = new CopyOutput(1024);
     const edgeSpace = this.#edgeSpace || (this.#trim && this.#prev === SPACE);
     // A last record without a line break gets the file's own (a lone LF after CRLF lines fails COPY).
     const eol = Buffer.from(this.#crlf ? '\r\n' : '\n');
-    if (this.#carry.length) this.#endRecord(eol, out, this.#fields, this.#blank, edgeSpace);
-    if (out.length) this.push(Buffer.concat(out));
+    if (this.#carry.length) this.#endRecord(eol, out, this.#fields, edgeSpace, this.#line);
+    if (out.length) this.push(out.take());
     callback();
   }
 
-  #endRecord(tail: Buffer, out: Buffer[], fields: number, blank: boolean, edgeSpace: boolean): void {
-    const parts = this.#carry.length ? [...this.#carry, tail] : [tail];
+  /** Ends the record whose last bytes are `tail`; `nextLine` is the line the next record starts on. */
+  #endRecord(tail: Buffer, out: CopyOutput, fields: number, edgeSpace: boolean, nextLine: number): void {
+    const record = this.#carry.length ? Buffer.concat([...this.#carry, tail]) : tail;
     this.#carry = [];
     const line = this.#recordLine;
-    this.#recordLine = this.#line;
-    if (blank) return;
+    this.#recordLine = nextLine;
+    if (isBlank(record)) return;
     if (fields !== this.#fieldCount) {
       this.#reject(
         `has ${fields} field${fields === 1 ? '' : 's'} where the header has ${this.#fieldCount}`,
@@ -160,14 +153,14 @@ export class CsvRecordsToCopy extends Transform {
       );
       return;
     }
-    const record = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
     if (!isUtf8(record)) {
       this.#reject('is not valid UTF-8 text (export the file as UTF-8)', line);
       return;
     }
     const d = this.#delimiterText;
-    const prefix = this.#hashPrefix === undefined ? '' : `${this.#hashPrefix}${hash('md5', record)}${d}`;
-    out.push(Buffer.from(`${line}${d}${prefix}`, 'latin1'), edgeSpace ? trimmed(record, d) : record);
+    const prefix = this.#hashPrefix === undefined ? '' : `${this.#hashPrefix}${rowHash(record)}${d}`;
+    out.text(`${line}${d}${prefix}`);
+    out.bytes(edgeSpace ? trimmed(record, d) : record);
     this.records++;
   }
 
@@ -179,6 +172,48 @@ export class CsvRecordsToCopy extends Transform {
   #reject(reason: string, line = this.#recordLine): void {
     this.rejected++;
     this.#onRejected({ line, reason });
+  }
+}
+
+/** A line of nothing but its line break (a record has at least one field's byte). */
+function isBlank(record: Buffer): boolean {
+  for (let i = 0; i < record.length; i++) if (record[i] !== CR && record[i] !== LF) return false;
+  return true;
+}
+
+/**
+ * What one chunk sends to COPY, written into one buffer (grown when needed): a million records
+ * each pushed as two small buffers, then concatenated, cost more than reading them.
+ */
+class CopyOutput {
+  #buffer: Buffer;
+  length = 0;
+
+  constructor(size: number) {
+    this.#buffer = Buffer.allocUnsafe(size);
+  }
+
+  /** Text of single-byte characters (digits, the delimiter, hex). */
+  text(text: string): void {
+    this.#reserve(text.length);
+    this.length += this.#buffer.write(text, this.length, 'latin1');
+  }
+
+  bytes(bytes: Uint8Array): void {
+    this.#reserve(bytes.length);
+    this.#buffer.set(bytes, this.length);
+    this.length += bytes.length;
+  }
+
+  take(): Buffer {
+    return this.#buffer.subarray(0, this.length);
+  }
+
+  #reserve(size: number): void {
+    if (this.length + size <= this.#buffer.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.#buffer.length * 2, this.length + size));
+    this.#buffer.copy(grown, 0, 0, this.length);
+    this.#buffer = grown;
   }
 }
 
