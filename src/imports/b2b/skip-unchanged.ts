@@ -32,7 +32,7 @@ export async function skipUnchanged(
      SELECT line::int AS line, id::bigint AS id, deleted::boolean AS deleted, warnings::text[] AS warnings,
             merged::boolean AS merged, false AS repeated
      FROM (${rows ?? 'SELECT NULL AS line, NULL AS id, NULL AS deleted, NULL AS warnings, NULL AS merged WHERE false'}) k`,
-    { largeWorkMem: true },
+    { largeWorkMem: true, parallel: true },
   );
   if (!rows) return 0;
   const [row] = await db.query<{ n: string; merged: string }>(

@@ -31,14 +31,14 @@ export interface CsvRecordsOptions {
 }
 
 /**
- * Streams the records of a CSV body (after its header) to PostgreSQL's COPY, each prefixed with
+ * Turns the records of a CSV body (after its header) into COPY input, each prefixed with
  * its physical line number as an extra first field, so every later error can name the line even
  * when quoted values span lines. It never parses values (COPY does, much faster): it only tracks
  * quotes to find record boundaries and count fields. Records with the wrong number of fields, or
  * that are not UTF-8, are held back and reported instead of failing the whole COPY. Blank lines are
  * skipped. Memory stays bounded by the longest record.
  */
-export class CsvRecordsToCopy extends Transform {
+export class CsvRecordScanner {
   readonly #delimiter: number;
   readonly #fieldCount: number;
   readonly #onRejected: (record: RejectedRecord) => void;
@@ -63,7 +63,6 @@ export class CsvRecordsToCopy extends Transform {
   rejected = 0;
 
   constructor(options: CsvRecordsOptions) {
-    super();
     if (options.delimiter.length !== 1) throw new Error('The delimiter must be one character');
     this.#delimiter = options.delimiter.charCodeAt(0);
     this.#fieldCount = options.fieldCount;
@@ -76,7 +75,8 @@ export class CsvRecordsToCopy extends Transform {
     this.#recordLine = options.firstLine;
   }
 
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+  /** The COPY lines of the records this chunk completes, if any. */
+  scan(chunk: Buffer): Buffer | undefined {
     const out = new CopyOutput(chunk.length + (chunk.length >> 1));
     let recordStart = 0;
     const delimiter = this.#delimiter;
@@ -119,24 +119,22 @@ export class CsvRecordsToCopy extends Transform {
     this.#line = line;
     if (chunk.length) this.#prev = chunk[chunk.length - 1]!;
     if (recordStart < chunk.length) this.#carry.push(chunk.subarray(recordStart));
-    if (out.length) this.push(out.take());
-    callback();
+    return out.length ? out.take() : undefined;
   }
 
-  override _flush(callback: TransformCallback): void {
+  /** The COPY line of the last record, when the body does not end with a line break. */
+  finish(): Buffer | undefined {
     if (this.#inQuotes) {
       this.#carry = [];
       this.#reject(`a quoted value starting on line ${this.#recordLine} is never closed`);
-      callback();
-      return;
+      return undefined;
     }
     const out = new CopyOutput(1024);
     const edgeSpace = this.#edgeSpace || (this.#trim && this.#prev === SPACE);
     // A last record without a line break gets the file's own (a lone LF after CRLF lines fails COPY).
     const eol = Buffer.from(this.#crlf ? '\r\n' : '\n');
     if (this.#carry.length) this.#endRecord(eol, out, this.#fields, edgeSpace, this.#line);
-    if (out.length) this.push(out.take());
-    callback();
+    return out.length ? out.take() : undefined;
   }
 
   /** Ends the record whose last bytes are `tail`; `nextLine` is the line the next record starts on. */
@@ -175,6 +173,36 @@ export class CsvRecordsToCopy extends Transform {
   }
 }
 
+/** CsvRecordScanner as a stream transform. */
+export class CsvRecordsToCopy extends Transform {
+  readonly #scanner: CsvRecordScanner;
+
+  constructor(options: CsvRecordsOptions) {
+    super();
+    this.#scanner = new CsvRecordScanner(options);
+  }
+
+  get records(): number {
+    return this.#scanner.records;
+  }
+
+  get rejected(): number {
+    return this.#scanner.rejected;
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    const out = this.#scanner.scan(chunk);
+    if (out) this.push(out);
+    callback();
+  }
+
+  override _flush(callback: TransformCallback): void {
+    const out = this.#scanner.finish();
+    if (out) this.push(out);
+    callback();
+  }
+}
+
 /** A line of nothing but its line break (a record has at least one field's byte). */
 function isBlank(record: Buffer): boolean {
   for (let i = 0; i < record.length; i++) if (record[i] !== CR && record[i] !== LF) return false;
@@ -190,7 +218,8 @@ class CopyOutput {
   length = 0;
 
   constructor(size: number) {
-    this.#buffer = Buffer.allocUnsafe(size);
+    // Never from Node's shared pool: the scan worker hands the memory over to the main thread.
+    this.#buffer = Buffer.allocUnsafeSlow(size);
   }
 
   /** Text of single-byte characters (digits, the delimiter, hex). */
@@ -211,7 +240,7 @@ class CopyOutput {
 
   #reserve(size: number): void {
     if (this.length + size <= this.#buffer.length) return;
-    const grown = Buffer.allocUnsafe(Math.max(this.#buffer.length * 2, this.length + size));
+    const grown = Buffer.allocUnsafeSlow(Math.max(this.#buffer.length * 2, this.length + size));
     this.#buffer.copy(grown, 0, 0, this.length);
     this.#buffer = grown;
   }
