@@ -141,6 +141,11 @@ describe('B2B import of Salesforce-shaped files', () => {
       [dir.id],
     );
     expect(unskippable.map((c) => c.external_ref)).toEqual(['003E']);
+    // The staging of both runs (raw, matched, pending lines, the set-aside view) is gone.
+    const staging = await db.query(
+      "SELECT relname FROM pg_class WHERE relname ~ '^import_(raw|stage|phone|matched|skipped|pending)_'",
+    );
+    expect(staging).toEqual([]);
     expect(await snapshot(dir.id)).toEqual(before);
     const historyAfter = await db.query<{ n: number }>(
       'SELECT count(*)::int AS n FROM attribute_history WHERE directory_id = $1',
@@ -242,7 +247,7 @@ describe('B2B import of Salesforce-shaped files', () => {
       const lists = await db.query('SELECT 1 FROM mailing_lists WHERE name LIKE $1', ['Never%']);
       expect(lists).toEqual([]);
       const leftovers = await db.query(
-        "SELECT tablename FROM pg_tables WHERE tablename ~ '^import_(raw|stage|phone)_'",
+        "SELECT relname FROM pg_class WHERE relname ~ '^import_(raw|stage|phone|matched|skipped|pending)_'",
       );
       expect(leftovers).toEqual([]);
     } finally {

@@ -11,10 +11,12 @@ import { isTitleMarker } from './client-roles.ts';
 import { type ColumnPlan, type PlanProblem, planColumns } from './column-plan.ts';
 import { type Timer, untimed } from './phase-timer.ts';
 import { resolvePhones } from './phones.ts';
-import { skipUnchanged } from './skip-unchanged.ts';
+import { dropSkipped, skipUnchanged } from './skip-unchanged.ts';
 import { withImportSettings } from './sql-run.ts';
 import {
   insertProblemIssues,
+  matchedTable,
+  pendingTable,
   rawColumn,
   rawTable,
   skippedTable,
@@ -163,7 +165,7 @@ export async function stageFile(
     runId,
     file.label,
     defaultCountry,
-    skipped ? skippedTable(runId, object) : null,
+    skipped ? pendingTable(runId, object) : null,
   );
   await db.query(`DROP TABLE IF EXISTS ${stage}`);
   await t('parse', () => withImportSettings(db, statements.createStage));
@@ -282,7 +284,9 @@ export async function dropStaging(db: Database, runId: number): Promise<void> {
     await db.query(`DROP TABLE IF EXISTS ${stageTable(runId, object)}`);
   }
   for (const object of ['accounts', 'contacts', 'teamMembers'] as const) {
-    await db.query(`DROP TABLE IF EXISTS ${skippedTable(runId, object)}`);
+    await dropSkipped(db, runId, object);
+    await db.query(`DROP TABLE IF EXISTS ${matchedTable(runId, object)}`);
+    await db.query(`DROP TABLE IF EXISTS ${pendingTable(runId, object)}`);
   }
   await db.query(`DROP TABLE IF EXISTS ${ident(`import_phone_${runId}`)}`);
 }

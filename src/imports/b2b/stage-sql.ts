@@ -29,8 +29,15 @@ import {
 
 export const rawTable = (runId: number, object: ImportObject) => ident(`import_raw_${runId}_${object}`);
 export const stageTable = (runId: number, object: ImportObject) => ident(`import_stage_${runId}_${object}`);
+/** Every line of the raw table, and for the lines set aside as unchanged, the record's id (skip-unchanged.ts). */
+export const matchedTable = (runId: number, object: ImportObject) =>
+  ident(`import_matched_${runId}_${object}`);
+/** A view: the lines of matchedTable set aside as unchanged. */
 export const skippedTable = (runId: number, object: ImportObject) =>
   ident(`import_skipped_${runId}_${object}`);
+/** The lines to parse when some were set aside. */
+export const pendingTable = (runId: number, object: ImportObject) =>
+  ident(`import_pending_${runId}_${object}`);
 export const phoneTable = (runId: number) => ident(`import_phone_${runId}`);
 
 export const rawColumn = (i: number) => ident(`c${i}`);
@@ -279,8 +286,8 @@ export function stageStatements(
   runId: number,
   file: string,
   defaultCountry: string | null,
-  /** Lines set aside as unchanged: not parsed. */
-  skipped: string | null,
+  /** When lines were set aside as unchanged: the table of those to parse. */
+  pending: string | null,
 ): StageStatements {
   const l = new Layers();
   const used = new Set([
@@ -310,7 +317,7 @@ export function stageStatements(
   // 2 the typed columns; then the row hash and the problems over them.
   const layer1 = fence(
     ['r.line', 'r.source_hash', ...texts, ...phoneDigitColumns, ...l.values].join(', '),
-    `${rawTable(runId, plan.object)} r${skipped ? ` WHERE NOT EXISTS (SELECT 1 FROM ${skipped} k WHERE k.line = r.line)` : ''}`,
+    `${rawTable(runId, plan.object)} r${pending ? ` WHERE r.line IN (SELECT p.line FROM ${pending} p)` : ''}`,
     'l1',
   );
   const layer2 = fence(
