@@ -1,4 +1,4 @@
-import { and, desc, eq, lt, sql } from 'drizzle-orm';
+import { and, desc, eq, lt, type SQL, sql } from 'drizzle-orm';
 import { type Database, type Executor, queryRows, type Tx } from '../platform/db/database.ts';
 import { conflict, notFound } from '../platform/errors.ts';
 import { recordAudit } from '../system/audit.service.ts';
@@ -190,13 +190,17 @@ async function applyMerges(tx: Tx, actor: Actor, directoryId: number, key: strin
   await tx.execute(
     sql`DELETE FROM account_contact_roles r USING merge_pairs p WHERE r.contact_id = p.merged_id`,
   );
+  // Each list's member count follows: one fewer where the survivor was already a member.
   await tx.execute(sql`
-    INSERT INTO mailing_list_members (mailing_list_id, contact_id, added_at)
-    SELECT m.mailing_list_id, p.survivor_id, m.added_at FROM mailing_list_members m JOIN merge_pairs p ON p.merged_id = m.contact_id
-    ON CONFLICT DO NOTHING`);
-  await tx.execute(
-    sql`DELETE FROM mailing_list_members m USING merge_pairs p WHERE m.contact_id = p.merged_id`,
-  );
+    WITH moved AS (
+      INSERT INTO mailing_list_members (mailing_list_id, contact_id, added_at)
+      SELECT m.mailing_list_id, p.survivor_id, m.added_at FROM mailing_list_members m JOIN merge_pairs p ON p.merged_id = m.contact_id
+      ON CONFLICT DO NOTHING RETURNING mailing_list_id)
+    ${addToMemberCounts(sql`moved`, 1)}`);
+  await tx.execute(sql`
+    WITH gone AS (
+      DELETE FROM mailing_list_members m USING merge_pairs p WHERE m.contact_id = p.merged_id RETURNING m.mailing_list_id)
+    ${addToMemberCounts(sql`gone`, -1)}`);
   await tx.execute(sql`
     UPDATE contacts d SET merged_into_id = p.survivor_id, deleted_at = now(), updated_at = now()
     FROM merge_pairs p WHERE d.id = p.merged_id`);
@@ -303,13 +307,17 @@ export async function revertMerge(db: Database, actor: Actor, mergeId: number) {
       }
     }
     for (const list of snap.lists) {
-      await tx.execute(
-        sql`INSERT INTO mailing_list_members (mailing_list_id, contact_id) VALUES (${list.listId}, ${merge.mergedId}) ON CONFLICT DO NOTHING`,
-      );
+      await tx.execute(sql`
+        WITH back AS (
+          INSERT INTO mailing_list_members (mailing_list_id, contact_id) VALUES (${list.listId}, ${merge.mergedId})
+          ON CONFLICT DO NOTHING RETURNING mailing_list_id)
+        ${addToMemberCounts(sql`back`, 1)}`);
       if (!list.survivorHad) {
-        await tx.execute(
-          sql`DELETE FROM mailing_list_members WHERE mailing_list_id = ${list.listId} AND contact_id = ${merge.survivorId}`,
-        );
+        await tx.execute(sql`
+          WITH gone AS (
+            DELETE FROM mailing_list_members WHERE mailing_list_id = ${list.listId} AND contact_id = ${merge.survivorId}
+            RETURNING mailing_list_id)
+          ${addToMemberCounts(sql`gone`, -1)}`);
       }
     }
     for (const h of history) {
@@ -335,3 +343,9 @@ export async function revertMerge(db: Database, actor: Actor, mergeId: number) {
 }
 
 const camel = (column: string) => column.replace(/_([a-z])/g, (_, ch: string) => ch.toUpperCase());
+
+/** The statement after a WITH whose `rows` (mailing_list_id) were added (sign 1) or removed (-1). */
+function addToMemberCounts(rows: SQL, sign: 1 | -1): SQL {
+  return sql`UPDATE mailing_lists l SET member_count = l.member_count + ${sign}::int * c.n
+    FROM (SELECT mailing_list_id, count(*)::int AS n FROM ${rows} GROUP BY 1) c WHERE l.id = c.mailing_list_id`;
+}

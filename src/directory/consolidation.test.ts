@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csvFile, importFiles, makeDirectory, testActor } from '../../test/harness/import-helpers.ts';
 import { createTestDatabase } from '../../test/harness/test-database.ts';
 import type { Database } from '../platform/db/database.ts';
 import { createSecretBox } from '../platform/secrets/secret-box.ts';
 import { consolidateDuplicates, listMerges, revertMerge } from './consolidation.service.ts';
+import { keepMailingList, setKeptListMembers } from './kept-lists.service.ts';
 
 let db: Database;
 const secrets = createSecretBox(randomBytes(32));
@@ -33,6 +35,18 @@ const rolesOf = (contactId: number) =>
     'SELECT a.external_ref AS account, r.role FROM account_contact_roles r JOIN accounts a ON a.id = r.account_id WHERE r.contact_id = $1 ORDER BY 1, 2',
     [contactId],
   );
+
+/** Each list's member count as kept on the list, checked against its members. */
+async function listSizes(directoryId: number): Promise<Record<string, number>> {
+  const lists = await db.query<{ name: string; kept: number; actual: number }>(
+    `SELECT l.name, l.member_count AS kept,
+            (SELECT count(*) FROM mailing_list_members m WHERE m.mailing_list_id = l.id)::int AS actual
+     FROM mailing_lists l WHERE l.directory_id = $1`,
+    [directoryId],
+  );
+  for (const list of lists) expect(list.kept, list.name).toBe(list.actual);
+  return Object.fromEntries(lists.map((l) => [l.name.replace(/ .*/, ''), l.kept]));
+}
 
 describe('consolidating duplicate contacts', () => {
   it('merges contacts sharing an email into the CRM-linked one without losing anything, and can undo it', async () => {
@@ -73,6 +87,18 @@ describe('consolidating duplicate contacts', () => {
     expect(all).toHaveLength(2);
     const [ann, annie] = all as [(typeof all)[0], (typeof all)[0]];
 
+    // Both records in a CRM campaign's list; Ann's alone in the webinar's.
+    await db.orm.transaction(async (tx) => {
+      const id = await keepMailingList(tx, dir.id, null, 'Campaign');
+      await setKeptListMembers(
+        tx,
+        dir.id,
+        [id],
+        sql`SELECT ${id}::bigint AS list_id, ref AS external_ref FROM unnest(ARRAY['003A', '003B']) ref`,
+      );
+    });
+    expect(await listSizes(dir.id)).toEqual({ Campaign: 2, Webinar: 1 });
+
     const preview = await consolidateDuplicates(db, testActor, dir.id, { dryRun: true });
     expect(preview).toEqual({
       dryRun: true,
@@ -87,6 +113,8 @@ describe('consolidating duplicate contacts', () => {
     expect(survivor).toMatchObject({ first_name: 'Ann', email_opt_out: true, deleted: false });
     expect(survivor.attributes).toEqual({ Department__c: 'Board', Region__c: 'West', Tier__c: 'Gold' });
     expect(merged).toMatchObject({ merged_into_id: survivor.id, deleted: true });
+    // The survivor was in the campaign already: one member fewer.
+    expect(await listSizes(dir.id)).toEqual({ Campaign: 1, Webinar: 1 });
     expect(await rolesOf(survivor.id)).toEqual([
       { account: '001A', role: 'EXECUTIVE_SPONSOR' },
       { account: '001B', role: 'END_USER' },
@@ -121,6 +149,7 @@ describe('consolidating duplicate contacts', () => {
     expect(after[1]).toMatchObject({ first_name: 'Annie', merged_into_id: null, deleted: false });
     expect(await rolesOf(survivor.id)).toEqual([{ account: '001A', role: 'EXECUTIVE_SPONSOR' }]);
     expect(await rolesOf(merged.id)).toEqual([{ account: '001B', role: 'END_USER' }]);
+    expect(await listSizes(dir.id)).toEqual({ Campaign: 2, Webinar: 1 });
     await expect(revertMerge(db, testActor, log.items[0]!.id)).rejects.toThrow(/already reverted/);
   });
 

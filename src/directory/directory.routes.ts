@@ -183,7 +183,7 @@ export const directoryRoutes: RouteModule = (app, { db }) => {
       }>(
         db.orm,
         sql`SELECT l.id, l.name, l.import_run_id, l.created_at,
-              (SELECT count(*) FROM mailing_list_members m WHERE m.mailing_list_id = l.id)::int AS members
+              l.member_count AS members
             FROM mailing_lists l WHERE l.directory_id = ${directory.id} ORDER BY l.id DESC LIMIT 500`,
       );
       return {

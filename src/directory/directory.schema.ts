@@ -3,6 +3,7 @@ import {
   bigint,
   boolean,
   index,
+  integer,
   jsonb,
   pgEnum,
   pgTable,
@@ -185,6 +186,11 @@ export const mailingLists = pgTable(
       .references(() => directories.id, { onDelete: 'cascade' }),
     name: text('name').notNull(),
     importRunId: bigint('import_run_id', { mode: 'number' }),
+    /**
+     * Kept by every writer of the list's members (an import, a CRM campaign sync, a merge and its
+     * undo): counting a million-member list took 0.2 s, and a directory keeps one per daily run.
+     */
+    memberCount: integer('member_count').notNull().default(0),
     createdAt: createdAt(),
   },
   (t) => [index('mailing_lists_directory_idx').on(t.directoryId)],

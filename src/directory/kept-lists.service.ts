@@ -36,7 +36,8 @@ export async function keepMailingList(
  * Makes the members of `listIds` exactly the rows of `wanted` — a query of (list_id bigint,
  * external_ref text) — matched to live contacts of the directory by external reference; a contact
  * merged into another counts as the one it was merged into. A row naming no contact is left out
- * (the source's record is not in the directory). Returns how many members were added and removed.
+ * (the source's record is not in the directory). Keeps each list's member count; returns how many
+ * members were added and removed.
  */
 export async function setKeptListMembers(
   tx: Executor,
@@ -58,16 +59,22 @@ export async function setKeptListMembers(
         gone AS (
           DELETE FROM mailing_list_members m WHERE m.mailing_list_id = ANY(${lists})
             AND NOT EXISTS (SELECT 1 FROM wanted w WHERE w.list_id = m.mailing_list_id AND w.contact_id = m.contact_id)
-          RETURNING 1)
-        SELECT count(*)::int AS n FROM gone`,
+          RETURNING m.mailing_list_id),
+        per_list AS (SELECT mailing_list_id, count(*)::int AS n FROM gone GROUP BY 1),
+        counted AS (
+          UPDATE mailing_lists l SET member_count = l.member_count - p.n FROM per_list p WHERE l.id = p.mailing_list_id)
+        SELECT coalesce(sum(n), 0)::int AS n FROM per_list`,
   );
   const added = await queryOne<{ n: number }>(
     tx,
     sql`WITH added AS (
           INSERT INTO mailing_list_members (mailing_list_id, contact_id)
           SELECT list_id, contact_id FROM (${members}) w ORDER BY contact_id
-          ON CONFLICT DO NOTHING RETURNING 1)
-        SELECT count(*)::int AS n FROM added`,
+          ON CONFLICT DO NOTHING RETURNING mailing_list_id),
+        per_list AS (SELECT mailing_list_id, count(*)::int AS n FROM added GROUP BY 1),
+        counted AS (
+          UPDATE mailing_lists l SET member_count = l.member_count + p.n FROM per_list p WHERE l.id = p.mailing_list_id)
+        SELECT coalesce(sum(n), 0)::int AS n FROM per_list`,
   );
   return { added: Number(added?.n ?? 0), removed: Number(removed?.n ?? 0) };
 }

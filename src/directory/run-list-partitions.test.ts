@@ -80,6 +80,15 @@ describe("an import run's mailing list", () => {
     expect(await storedMembers(campaign)).toEqual(
       ['003A', '003D'].map((ref) => ({ partition: 'mailing_list_members_shared', ref })),
     );
+    // Each list keeps its member count (the lists page reads it rather than counting).
+    const counts = () =>
+      db
+        .query<{ n: number }>(
+          'SELECT member_count AS n FROM mailing_lists WHERE directory_id = $1 ORDER BY id',
+          [dir.id],
+        )
+        .then((rows) => rows.map((r) => Number(r.n)));
+    expect(await counts()).toEqual([3, 3, 2]);
 
     // A contact's lists span the partitions; the contacts table filters by any list.
     const [ann] = await db.query<{ id: number }>(
@@ -98,6 +107,17 @@ describe("an import run's mailing list", () => {
       const page = await listContacts(db.orm, testActor, dir.id, { sort: 'recent', limit: 50, listId });
       expect(page.items.map((c) => c.externalRef).sort()).toEqual(refs);
     }
+
+    // The campaign now names 003B alone: two members leave, one comes.
+    await db.orm.transaction((tx) =>
+      setKeptListMembers(
+        tx,
+        dir.id,
+        [campaign],
+        sql`SELECT ${campaign}::bigint AS list_id, '003B' AS external_ref`,
+      ),
+    );
+    expect(await counts()).toEqual([3, 3, 1]);
   });
 
   it('leaves no table behind when the run fails', async () => {

@@ -1,5 +1,5 @@
 import { type SQL, sql } from 'drizzle-orm';
-import type { Executor } from '../platform/db/database.ts';
+import { type Executor, executeCounted } from '../platform/db/database.ts';
 
 /**
  * An import run's mailing list (every contact of its file) as a partition of
@@ -12,11 +12,11 @@ import type { Executor } from '../platform/db/database.ts';
 const partitionName = (listId: number): string => `mailing_list_members_${Math.trunc(listId)}`;
 
 /**
- * Creates the list's table with the contacts `contactIds` select, then its primary key. Each query
- * selects one `id` bigint column, each id once; the first should be the largest. Later queries may
- * repeat ids of earlier ones: they go in after the key, which drops the repeats (so the large
- * query needs no anti-join against the others). Not yet part of the list table: see
- * attachRunListPartition.
+ * Creates the list's table with the contacts `contactIds` select, then its primary key, and sets
+ * the list's member count. Each query selects one `id` bigint column, each id once; the first
+ * should be the largest. Later queries may repeat ids of earlier ones: they go in after the key,
+ * which drops the repeats (so the large query needs no anti-join against the others). Not yet part
+ * of the list table: see attachRunListPartition.
  */
 export async function fillRunListPartition(
   tx: Executor,
@@ -32,15 +32,18 @@ export async function fillRunListPartition(
       contact_id bigint NOT NULL,
       added_at timestamp with time zone NOT NULL DEFAULT now())`);
   // In no particular order: the key is built from its own sort (sorting the rows first cost more).
-  await tx.execute(
+  let members = await executeCounted(
+    tx,
     sql`INSERT INTO ${table} (mailing_list_id, contact_id) SELECT ${id}, id FROM (${largest}) ids`,
   );
   await tx.execute(sql`SET LOCAL maintenance_work_mem = '128MB'`);
   await tx.execute(sql`ALTER TABLE ${table} ADD PRIMARY KEY (contact_id, mailing_list_id)`);
   for (const query of others)
-    await tx.execute(
+    members += await executeCounted(
+      tx,
       sql`INSERT INTO ${table} (mailing_list_id, contact_id) SELECT ${id}, id FROM (${query}) ids ON CONFLICT DO NOTHING`,
     );
+  await tx.execute(sql`UPDATE mailing_lists SET member_count = ${members} WHERE id = ${listId}`);
 }
 
 /**

@@ -80,6 +80,15 @@ export async function queryOne<T>(executor: Executor, query: SQL): Promise<T | u
   return rows[0];
 }
 
+/** Runs a statement and returns how many rows it wrote (node-postgres: rowCount; PGlite: affectedRows). */
+export async function executeCounted(executor: Executor, query: SQL): Promise<number> {
+  const result = (await executor.execute(query)) as unknown as {
+    rowCount?: number | null;
+    affectedRows?: number;
+  };
+  return Number(result.rowCount ?? result.affectedRows ?? 0);
+}
+
 /**
  * Settings for the set-based statements that touch a whole directory at once (an import's merge, a
  * health recompute, a distribution's snapshot), SET LOCAL so they end with the transaction. JIT off:
