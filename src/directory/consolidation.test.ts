@@ -1,12 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { csvFile, importFiles, makeDirectory, testActor } from '../../test/harness/import-helpers.ts';
+import {
+  csvFile,
+  importFiles,
+  keepCampaignList,
+  makeDirectory,
+  testActor,
+} from '../../test/harness/import-helpers.ts';
 import { createTestDatabase } from '../../test/harness/test-database.ts';
 import type { Database } from '../platform/db/database.ts';
 import { createSecretBox } from '../platform/secrets/secret-box.ts';
 import { consolidateDuplicates, listMerges, revertMerge } from './consolidation.service.ts';
-import { keepMailingList, setKeptListMembers } from './kept-lists.service.ts';
 
 let db: Database;
 const secrets = createSecretBox(randomBytes(32));
@@ -88,15 +92,7 @@ describe('consolidating duplicate contacts', () => {
     const [ann, annie] = all as [(typeof all)[0], (typeof all)[0]];
 
     // Both records in a CRM campaign's list; Ann's alone in the webinar's.
-    await db.orm.transaction(async (tx) => {
-      const id = await keepMailingList(tx, dir.id, null, 'Campaign');
-      await setKeptListMembers(
-        tx,
-        dir.id,
-        [id],
-        sql`SELECT ${id}::bigint AS list_id, ref AS external_ref FROM unnest(ARRAY['003A', '003B']) ref`,
-      );
-    });
+    await keepCampaignList(db, dir.id, 'Campaign', ['003A', '003B']);
     expect(await listSizes(dir.id)).toEqual({ Campaign: 2, Webinar: 1 });
 
     const preview = await consolidateDuplicates(db, testActor, dir.id, { dryRun: true });

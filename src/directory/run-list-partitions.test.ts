@@ -1,12 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { csvFile, importFiles, makeDirectory, testActor } from '../../test/harness/import-helpers.ts';
+import {
+  csvFile,
+  importFiles,
+  keepCampaignList,
+  makeDirectory,
+  testActor,
+} from '../../test/harness/import-helpers.ts';
 import { createTestDatabase } from '../../test/harness/test-database.ts';
 import type { Database } from '../platform/db/database.ts';
 import { createSecretBox } from '../platform/secrets/secret-box.ts';
 import { getContact, listContacts } from './contacts.service.ts';
-import { keepMailingList, setKeptListMembers } from './kept-lists.service.ts';
+import { setKeptListMembers } from './kept-lists.service.ts';
 
 let db: Database;
 const secrets = createSecretBox(randomBytes(32));
@@ -67,16 +73,7 @@ describe("an import run's mailing list", () => {
     );
 
     // A list kept in step with a CRM campaign goes to the shared partition.
-    const campaign = await db.orm.transaction(async (tx) => {
-      const id = await keepMailingList(tx, dir.id, null, 'Campaign');
-      await setKeptListMembers(
-        tx,
-        dir.id,
-        [id],
-        sql`SELECT ${id}::bigint AS list_id, ref AS external_ref FROM unnest(ARRAY['003A', '003D']) ref`,
-      );
-      return id;
-    });
+    const campaign = await keepCampaignList(db, dir.id, 'Campaign', ['003A', '003D']);
     expect(await storedMembers(campaign)).toEqual(
       ['003A', '003D'].map((ref) => ({ partition: 'mailing_list_members_shared', ref })),
     );

@@ -2,12 +2,15 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sql } from 'drizzle-orm';
 import { createDirectory } from '../../src/directory/directories.service.ts';
+import { keepMailingList, setKeptListMembers } from '../../src/directory/kept-lists.service.ts';
 import { executeImportRun } from '../../src/imports/b2b/run-b2b-import.ts';
 import { importDeps } from '../../src/imports/imports.jobs.ts';
 import { createImportRun } from '../../src/imports/imports.service.ts';
 import { DEFAULT_MAPPING, type MappingInput } from '../../src/imports/mapping.ts';
 import type { Database } from '../../src/platform/db/database.ts';
+import { pgTextArray } from '../../src/platform/db/sql-text.ts';
 import type { SecretBox } from '../../src/platform/secrets/secret-box.ts';
 import { systemActor } from '../../src/users/roles.ts';
 import { silentLogger } from './logger.ts';
@@ -74,4 +77,23 @@ export async function importFiles(
     [run.runId],
   );
   return { run: row!, issues };
+}
+
+/** A list kept in step with a CRM campaign (kept-lists.service.ts) naming these contacts by reference. */
+export function keepCampaignList(
+  db: Database,
+  directoryId: number,
+  name: string,
+  refs: string[],
+): Promise<number> {
+  return db.orm.transaction(async (tx) => {
+    const id = await keepMailingList(tx, directoryId, null, name);
+    await setKeptListMembers(
+      tx,
+      directoryId,
+      [id],
+      sql`SELECT ${id}::bigint AS list_id, ref AS external_ref FROM unnest(${pgTextArray(refs)}::text[]) ref`,
+    );
+    return id;
+  });
 }
