@@ -1,10 +1,11 @@
-import { and, desc, eq, lt, type SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import { type Database, type Executor, queryRows, type Tx } from '../platform/db/database.ts';
 import { conflict, notFound } from '../platform/errors.ts';
 import { recordAudit } from '../system/audit.service.ts';
 import { type Actor, actorLabel, authorize } from '../users/roles.ts';
 import { findDirectory } from './directories.service.ts';
 import { contactMerges, contacts } from './directory.schema.ts';
+import { addToMemberCounts } from './kept-lists.service.ts';
 
 /** Keys a consolidation can match duplicates on (external references are unique already). */
 const MATCH_KEYS: Record<string, string> = {
@@ -343,9 +344,3 @@ export async function revertMerge(db: Database, actor: Actor, mergeId: number) {
 }
 
 const camel = (column: string) => column.replace(/_([a-z])/g, (_, ch: string) => ch.toUpperCase());
-
-/** The statement after a WITH whose `rows` (mailing_list_id) were added (sign 1) or removed (-1). */
-function addToMemberCounts(rows: SQL, sign: 1 | -1): SQL {
-  return sql`UPDATE mailing_lists l SET member_count = l.member_count + ${sign}::int * c.n
-    FROM (SELECT mailing_list_id, count(*)::int AS n FROM ${rows} GROUP BY 1) c WHERE l.id = c.mailing_list_id`;
-}

@@ -60,10 +60,8 @@ export async function setKeptListMembers(
           DELETE FROM mailing_list_members m WHERE m.mailing_list_id = ANY(${lists})
             AND NOT EXISTS (SELECT 1 FROM wanted w WHERE w.list_id = m.mailing_list_id AND w.contact_id = m.contact_id)
           RETURNING m.mailing_list_id),
-        per_list AS (SELECT mailing_list_id, count(*)::int AS n FROM gone GROUP BY 1),
-        counted AS (
-          UPDATE mailing_lists l SET member_count = l.member_count - p.n FROM per_list p WHERE l.id = p.mailing_list_id)
-        SELECT coalesce(sum(n), 0)::int AS n FROM per_list`,
+        counted AS (${addToMemberCounts(sql`gone`, -1)})
+        SELECT count(*)::int AS n FROM gone`,
   );
   const added = await queryOne<{ n: number }>(
     tx,
@@ -71,10 +69,17 @@ export async function setKeptListMembers(
           INSERT INTO mailing_list_members (mailing_list_id, contact_id)
           SELECT list_id, contact_id FROM (${members}) w ORDER BY contact_id
           ON CONFLICT DO NOTHING RETURNING mailing_list_id),
-        per_list AS (SELECT mailing_list_id, count(*)::int AS n FROM added GROUP BY 1),
-        counted AS (
-          UPDATE mailing_lists l SET member_count = l.member_count + p.n FROM per_list p WHERE l.id = p.mailing_list_id)
-        SELECT coalesce(sum(n), 0)::int AS n FROM per_list`,
+        counted AS (${addToMemberCounts(sql`added`, 1)})
+        SELECT count(*)::int AS n FROM added`,
   );
   return { added: Number(added?.n ?? 0), removed: Number(removed?.n ?? 0) };
+}
+
+/**
+ * An UPDATE of the lists' member counts by the `rows` (a WITH query returning mailing_list_id)
+ * that were added (sign 1) or removed (-1): what every writer of members runs after its write.
+ */
+export function addToMemberCounts(rows: SQL, sign: 1 | -1): SQL {
+  return sql`UPDATE mailing_lists l SET member_count = l.member_count + ${sign}::int * c.n
+    FROM (SELECT mailing_list_id, count(*)::int AS n FROM ${rows} GROUP BY 1) c WHERE l.id = c.mailing_list_id`;
 }

@@ -34,9 +34,7 @@ export async function skipUnchanged(
   const matched = matchedTable(runId, plan.object);
   const skipped = skippedTable(runId, plan.object);
   const pending = pendingTable(runId, plan.object);
-  await dropSkipped(db, runId, plan.object);
-  await db.query(`DROP TABLE IF EXISTS ${matched}`);
-  await db.query(`DROP TABLE IF EXISTS ${pending}`);
+  await dropSkipTables(db, runId, plan.object);
   const rows = directoryId === undefined ? null : await matchedRows(db, runId, plan, directoryId);
   // merged: the row's contact was merged into another (id is the survivor); repeated: another
   // row of the file already lands on that contact (the mailing list takes it once).
@@ -70,14 +68,19 @@ export async function skipUnchanged(
   return set;
 }
 
-/** Drops the skipped lines' view (a table before the matched table existed: a run staged then). */
-export async function dropSkipped(db: Database, runId: number, object: ImportObject): Promise<void> {
+/**
+ * Drops what skipUnchanged made for the object: the skipped lines' view (a table in a run staged
+ * before the matched table existed), the matched and pending tables.
+ */
+export async function dropSkipTables(db: Database, runId: number, object: ImportObject): Promise<void> {
   const skipped = skippedTable(runId, object);
   const [relation] = await db.query<{ kind: string }>(
     'SELECT relkind AS kind FROM pg_class WHERE oid = to_regclass($1)',
     [skipped],
   );
   if (relation) await db.query(`DROP ${relation.kind === 'v' ? 'VIEW' : 'TABLE'} ${skipped}`);
+  await db.query(`DROP TABLE IF EXISTS ${matchedTable(runId, object)}`);
+  await db.query(`DROP TABLE IF EXISTS ${pendingTable(runId, object)}`);
 }
 
 /**

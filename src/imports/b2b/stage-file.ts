@@ -11,11 +11,10 @@ import { isTitleMarker } from './client-roles.ts';
 import { type ColumnPlan, type PlanProblem, planColumns } from './column-plan.ts';
 import { type Timer, untimed } from './phase-timer.ts';
 import { resolvePhones } from './phones.ts';
-import { dropSkipped, skipUnchanged } from './skip-unchanged.ts';
+import { dropSkipTables, skipUnchanged } from './skip-unchanged.ts';
 import { withImportSettings } from './sql-run.ts';
 import {
   insertProblemIssues,
-  matchedTable,
   pendingTable,
   rawColumn,
   rawTable,
@@ -284,9 +283,7 @@ export async function dropStaging(db: Database, runId: number): Promise<void> {
     await db.query(`DROP TABLE IF EXISTS ${stageTable(runId, object)}`);
   }
   for (const object of ['accounts', 'contacts', 'teamMembers'] as const) {
-    await dropSkipped(db, runId, object);
-    await db.query(`DROP TABLE IF EXISTS ${matchedTable(runId, object)}`);
-    await db.query(`DROP TABLE IF EXISTS ${pendingTable(runId, object)}`);
+    await dropSkipTables(db, runId, object);
   }
   await db.query(`DROP TABLE IF EXISTS ${ident(`import_phone_${runId}`)}`);
 }
