@@ -10,9 +10,14 @@ beforeAll(async () => {
 });
 afterAll(() => db.close());
 
-const indexes = () =>
+const indexes = (table = 'contacts') =>
   db.query<{ indexdef: string }>(
-    "SELECT indexdef FROM pg_indexes WHERE tablename = 'contacts' ORDER BY indexname",
+    `SELECT indexdef FROM pg_indexes WHERE tablename = '${table}' ORDER BY indexname`,
+  );
+const primaryKey = () =>
+  db.query<{ name: string; definition: string }>(
+    `SELECT conname AS name, pg_get_constraintdef(oid) AS definition FROM pg_constraint
+     WHERE conrelid = 'account_contact_roles'::regclass AND contype = 'p'`,
   );
 
 describe('contacts indexes around a bulk insert', () => {
@@ -50,5 +55,35 @@ describe('contacts indexes around a bulk insert', () => {
       ),
     ).rejects.toThrow('merge failed');
     expect(await indexes()).toEqual(before);
+  });
+
+  it('takes a primary key away and puts it back as the same constraint', async () => {
+    const before = await indexes('account_contact_roles');
+    const key = await primaryKey();
+    expect(key).toEqual([
+      {
+        name: 'account_contact_roles_account_id_contact_id_role_pk',
+        definition: 'PRIMARY KEY (account_id, contact_id, role)',
+      },
+    ]);
+    let inside: unknown[] = [];
+    await db.orm.transaction((tx) =>
+      withIndexesRebuilt(
+        tx,
+        'account_contact_roles',
+        10,
+        async () => {
+          inside = await tx
+            .execute(
+              sql`SELECT conname FROM pg_constraint WHERE conrelid = 'account_contact_roles'::regclass AND contype = 'p'`,
+            )
+            .then((r) => (r as unknown as { rows: unknown[] }).rows);
+        },
+        1,
+      ),
+    );
+    expect(inside).toEqual([]);
+    expect(await primaryKey()).toEqual(key);
+    expect(await indexes('account_contact_roles')).toEqual(before);
   });
 });

@@ -1,5 +1,6 @@
 import { lit } from '../../platform/db/sql-text.ts';
 import type { Mapping } from '../mapping.ts';
+import { withIndexesRebuilt } from './bulk-indexes.ts';
 import type { MergeContext } from './merge-context.ts';
 import { run } from './sql-run.ts';
 import { problemText, skippedTable, stageTable } from './stage-sql.ts';
@@ -62,27 +63,32 @@ export const isTitleMarker = (p: string) =>
 export async function reportRoleProblems(ctx: MergeContext, hasTitle: boolean): Promise<void> {
   const { tx, runId, file } = ctx;
   const R = lit(runId);
+  const missing = 'NOT m.is_deleted AND m.account_ref IS NOT NULL AND m.account_id IS NULL';
+  // One pass over con_match for both warnings (a million rows on a first import).
   await run(
     tx,
-    `INSERT INTO import_issues (run_id, severity, object, file, line, field, value, reason)
-     SELECT ${R}, 'warning', 'contacts', ${lit(file)}, line, 'AccountId', account_ref,
+    `WITH w AS MATERIALIZED (
+       SELECT m.line, m.account_ref, m.title, ${missing} AS missing FROM con_match m
+       WHERE (${missing}) OR ${unmappedTitle(hasTitle)})
+     INSERT INTO import_issues (run_id, severity, object, file, line, field, value, reason)
+     SELECT ${R}, 'warning'::import_issue_severity, 'contacts', ${lit(file)}, line, 'AccountId', account_ref,
             'account not found in the file or the directory: contact imported without an account role'
-     FROM con_match WHERE NOT is_deleted AND account_ref IS NOT NULL AND account_id IS NULL`,
-  );
-  if (!hasTitle) return;
-  await run(
-    tx,
-    `INSERT INTO import_issues (run_id, severity, object, file, line, field, value, reason)
+     FROM w WHERE missing
+     ${
+       hasTitle
+         ? `UNION ALL
      SELECT ${R}, 'warning', 'contacts', ${lit(file)}, min(u.line), 'Title', min(u.title),
             '${UNMAPPED_TITLE} (' || count(*) || ' contact' || CASE WHEN count(*) > 1 THEN 's' ELSE '' END ||
             '): imported without a role; add it to the clientRoles value table'
      FROM (
-       SELECT m.line, left(m.title, 200) AS title FROM con_match m WHERE ${unmappedTitle(true)}
+       SELECT w.line, left(w.title, 200) AS title FROM w WHERE NOT w.missing
        UNION ALL
        SELECT k.line, split_part(p, chr(31), 2) FROM ${skippedTable(runId, 'contacts')} k CROSS JOIN LATERAL unnest(k.warnings) AS p
        WHERE k.warnings IS NOT NULL AND ${isTitleMarker('p')}
      ) u
-     GROUP BY lower(u.title)`,
+     GROUP BY lower(u.title)`
+         : ''
+     }`,
   );
 }
 
@@ -93,14 +99,21 @@ export async function reportRoleProblems(ctx: MergeContext, hasTitle: boolean): 
  * refused), so roles are inserted without DISTINCT; only contacts that existed before can have
  * roles to remove or already hold the role.
  */
-export async function writeClientRoles(ctx: MergeContext, mayMatch: boolean): Promise<void> {
+export async function writeClientRoles(
+  ctx: MergeContext,
+  mayMatch: boolean,
+  /** How many new contacts' rows have a role (all the roles a first import writes). */
+  newRoles: number,
+): Promise<void> {
   const { tx, runId, directoryId } = ctx;
   const roles = (where: string) =>
     `SELECT m.account_id, m.contact_id, m.role, ${lit(directoryId)}, ${lit(runId)} FROM con_match m
      WHERE NOT m.is_deleted AND m.account_id IS NOT NULL AND m.role IS NOT NULL AND ${where}`;
   const insert = 'INSERT INTO account_contact_roles (account_id, contact_id, role, directory_id, run_id)';
   if (!mayMatch) {
-    await run(tx, `${insert} ${roles('m.is_new')}`);
+    await withIndexesRebuilt(tx, 'account_contact_roles', newRoles, () =>
+      run(tx, `${insert} ${roles('m.is_new')}`),
+    );
     return;
   }
   await run(
