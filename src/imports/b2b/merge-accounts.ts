@@ -1,5 +1,6 @@
 import { lit } from '../../platform/db/sql-text.ts';
 import { planHierarchy, settleHierarchy } from './account-hierarchy.ts';
+import { withIndexesRebuilt } from './bulk-indexes.ts';
 import type { ColumnPlan } from './column-plan.ts';
 import { emptyCounts, type ObjectCounts } from './counts.ts';
 import { type MergeContext, stepOf } from './merge-context.ts';
@@ -49,9 +50,14 @@ export async function mergeAccounts(ctx: MergeContext, plan: ColumnPlan): Promis
   });
 
   await step('write', async () => {
-    counts.created = await count(
+    const [fresh] = await run<{ n: string }>(
       tx,
-      `WITH ins AS (
+      'SELECT count(*) AS n FROM acc_match WHERE is_new AND NOT is_deleted',
+    );
+    counts.created = await withIndexesRebuilt(tx, 'accounts', Number(fresh!.n), () =>
+      count(
+        tx,
+        `WITH ins AS (
          INSERT INTO accounts (id, directory_id, external_ref, display_name, parent_external_ref, parent_id, attributes,
                                row_hash, source_hash, created_run_id, updated_run_id)
          OVERRIDING SYSTEM VALUE
@@ -61,6 +67,7 @@ export async function mergeAccounts(ctx: MergeContext, plan: ColumnPlan): Promis
          WHERE m.is_new AND NOT m.is_deleted
          RETURNING 1)
        SELECT count(*) AS n FROM ins`,
+      ),
     );
 
     // History first, while the old values are still in acc_match.
