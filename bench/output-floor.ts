@@ -1,5 +1,5 @@
-import { sql } from 'drizzle-orm';
-import { applyBulkStatementSettings, type Database, queryRows } from '../src/platform/db/database.ts';
+import { run } from '../src/imports/b2b/sql-run.ts';
+import { applyBulkStatementSettings, type Database } from '../src/platform/db/database.ts';
 
 /**
  * The floor under any first import: the time to write the rows it produced, and nothing else, into
@@ -24,32 +24,26 @@ export async function outputFloor(
   const started = performance.now();
   await db.orm.transaction(async (tx) => {
     await applyBulkStatementSettings(tx);
-    await queryRows(tx, sql.raw(`SET LOCAL maintenance_work_mem = '128MB'`));
+    await run(tx, `SET LOCAL maintenance_work_mem = '128MB'`);
     for (const table of tables) {
       const tableStarted = performance.now();
       const copy = `floor_${table}`;
-      await queryRows(tx, sql.raw(`CREATE TABLE ${copy} (LIKE ${table} INCLUDING DEFAULTS)`));
-      const [inserted] = await queryRows<{ n: number }>(
+      await run(tx, `CREATE TABLE ${copy} (LIKE ${table} INCLUDING DEFAULTS)`);
+      const [inserted] = await run<{ n: number }>(
         tx,
-        sql.raw(
-          `WITH ins AS (INSERT INTO ${copy} SELECT * FROM ${table} RETURNING 1) SELECT count(*) AS n FROM ins`,
-        ),
+        `WITH ins AS (INSERT INTO ${copy} SELECT * FROM ${table} RETURNING 1) SELECT count(*) AS n FROM ins`,
       );
       rows += Number(inserted!.n);
-      const indexes = await queryRows<{ definition: string }>(
+      const indexes = await run<{ definition: string }>(
         tx,
-        sql.raw(
-          `SELECT pg_get_indexdef(indexrelid) AS definition FROM pg_index WHERE indrelid = '${table}'::regclass`,
-        ),
+        `SELECT pg_get_indexdef(indexrelid) AS definition FROM pg_index WHERE indrelid = '${table}'::regclass`,
       );
       for (const [i, { definition }] of indexes.entries())
-        await queryRows(
+        await run(
           tx,
-          sql.raw(
-            definition.replace(
-              /^CREATE (UNIQUE )?INDEX \S+ ON (ONLY )?\S+/,
-              `CREATE $1INDEX ${copy}_${i} ON ${copy}`,
-            ),
+          definition.replace(
+            /^CREATE (UNIQUE )?INDEX \S+ ON (ONLY )?\S+/,
+            `CREATE $1INDEX ${copy}_${i} ON ${copy}`,
           ),
         );
       byTable[table.replace(/_\d+$/, '')] = (performance.now() - tableStarted) / 1000;
@@ -57,7 +51,7 @@ export async function outputFloor(
   });
   const seconds = (performance.now() - started) / 1000;
   await db.orm.transaction(async (tx) => {
-    for (const table of tables) await queryRows(tx, sql.raw(`DROP TABLE floor_${table}`));
+    for (const table of tables) await run(tx, `DROP TABLE floor_${table}`);
   });
   return { seconds, rows, byTable };
 }

@@ -50,11 +50,8 @@ export async function mergeAccounts(ctx: MergeContext, plan: ColumnPlan): Promis
   });
 
   await step('write', async () => {
-    const [fresh] = await run<{ n: string }>(
-      tx,
-      'SELECT count(*) AS n FROM acc_match WHERE is_new AND NOT is_deleted',
-    );
-    counts.created = await withIndexesRebuilt(tx, 'accounts', Number(fresh!.n), () =>
+    const fresh = await count(tx, 'SELECT count(*) AS n FROM acc_match WHERE is_new AND NOT is_deleted');
+    counts.created = await withIndexesRebuilt(tx, 'accounts', fresh, () =>
       count(
         tx,
         `WITH ins AS (
