@@ -56,6 +56,9 @@ export function auc(scores: number[], labels: number[]): number | null {
   return wins / (pos.length * neg.length);
 }
 
+/** A fixed split (by account id, about one in four held out) so the report does not move between runs on the same data. */
+export const isHeldOut = (accountId: number) => (accountId * 2654435761) % 4 === 0;
+
 export async function fitChurnModel(db: Executor, actor: Actor, directoryId: number) {
   authorize(actor, 'data:read');
   const model = await healthModelOf(db, directoryId);
@@ -69,9 +72,8 @@ export async function fitChurnModel(db: Executor, actor: Actor, directoryId: num
   const labelled = rows
     .map((r) => ({ id: Number(r.id), components: r.components ?? {}, y: outcomeOf(r.outcome) }))
     .filter((r): r is { id: number; components: Record<string, number>; y: 0 | 1 } => r.y !== null);
-  // A fixed split (by account id) so the report does not move between runs on the same data.
-  const test = labelled.filter((r) => (r.id * 2654435761) % 4 === 0);
-  const train = labelled.filter((r) => (r.id * 2654435761) % 4 !== 0);
+  const test = labelled.filter((r) => isHeldOut(r.id));
+  const train = labelled.filter((r) => !isHeldOut(r.id));
   const base = {
     outcomeAttribute: model.outcomeAttribute,
     labelled: labelled.length,

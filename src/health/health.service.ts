@@ -33,6 +33,11 @@ export const ZHealthListQuery = z.object({
     .max(500)
     .regex(/^[^:]+:.*$/, { error: 'expected Name:value' })
     .optional(),
+  /**
+   * Inactive accounts (the seed's 30/60/90 days): neither a response nor a survey sent in at least
+   * this many days (never heard from and never surveyed counts as inactive).
+   */
+  inactiveDays: z.coerce.number().int().min(1).max(3650).optional(),
   q: z.string().max(200).optional(),
   sort: z.enum(['risk', 'health', 'nps', 'arr', 'renewal', 'name', 'lastFeedback']).default('risk'),
   limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -136,6 +141,10 @@ function listFilters(
     where.push(sql`EXISTS (SELECT 1 FROM jsonb_each(a.attributes) v WHERE lower(v.key) = ${name!.toLowerCase()}
       AND v.value #>> '{}' = ${rest.join(':')})`);
   }
+  if (query.inactiveDays !== undefined)
+    // greatest() skips nulls: the later of the last response and the last survey sent, if any.
+    where.push(sql`coalesce(greatest(h.last_feedback_at, h.last_contact_at), '-infinity'::timestamptz)
+      <= now() - make_interval(days => ${query.inactiveDays}::int)`);
   if (query.q)
     where.push(sql`lower(a.display_name) LIKE ${`%${query.q.toLowerCase().replace(/[%_\\]/g, '\\$&')}%`}`);
   return where;

@@ -125,12 +125,35 @@ describe('the account management command center', () => {
 
     // Filters live in the URL: high risk only, then with child accounts.
     await page.getByTestId('kpi-risk-high').click();
-    await expect.poll(() => rowNames(page)).toEqual(['Get Cloudy Consulting, Inc.']);
+    await expect.poll(() => rowNames(page), { timeout: 15_000 }).toEqual(['Get Cloudy Consulting, Inc.']);
     expect(page.url()).toContain('risk=high');
     await page.getByTestId('filter-subtree').click();
     await expect.poll(() => page.url()).toContain('scope=subtree');
     // With its descendants, the parent holding Get Cloudy carries the risk too.
-    await expect.poll(() => rowNames(page)).toContain('Cloud Kicks Holdings');
+    await expect.poll(() => rowNames(page), { timeout: 15_000 }).toContain('Cloud Kicks Holdings');
+    await page.context().close();
+  });
+
+  it('finds the accounts inactive for 30 days: no answer and no survey sent', async () => {
+    const page = await signIn(ADMIN.email, ADMIN.password);
+    await page.getByTestId('health-table').waitFor();
+    await expect.poll(() => rowNames(page), { timeout: 15_000 }).toContain('Get Cloudy Consulting, Inc.');
+    await page.getByTestId('filter-inactive').click();
+    await page.getByRole('option', { name: '30+ days' }).click();
+    await expect.poll(() => page.url()).toContain('inactive=30');
+    // Alan answered today: Get Cloudy is active; its branch in Reno has never been heard from.
+    const inactive = (
+      await call<{ items: { name: string }[] }>('GET', '/directories/Main/account-health?inactiveDays=30')
+    ).items
+      .map((a) => a.name)
+      .sort();
+    expect(inactive).toContain('Get Cloudy – Reno');
+    expect(inactive).not.toContain('Get Cloudy Consulting, Inc.');
+    await expect.poll(async () => (await rowNames(page)).sort(), { timeout: 15_000 }).toEqual(inactive);
+    // The KPI strip counts the same accounts.
+    await expect
+      .poll(() => page.getByTestId('kpi-accounts').textContent(), { timeout: 15_000 })
+      .toContain(`${inactive.length} account`);
     await page.context().close();
   });
 

@@ -7,6 +7,9 @@ import { type AttributeDefinition, TEAM_ROLES } from '../api/types.ts';
 import { BANDS, HEALTH_SORTS, RISKS } from './types.ts';
 import type { useHealthFilters } from './use-health.ts';
 
+/** The seed's inactivity buckets: no response and no survey sent in 30, 60 or 90 days. */
+const INACTIVE_DAYS = [30, 60, 90] as const;
+
 /** The list's filters; every one lives in the URL, so a view can be bookmarked and shared. */
 export function HealthFiltersBar({
   directoryId,
@@ -112,6 +115,19 @@ export function HealthFiltersBar({
             data-testid="filter-attribute-value"
           />
         ))}
+      <Select
+        label={t('health.filters.inactive')}
+        w={190}
+        clearable
+        value={filters.inactiveDays === null ? null : String(filters.inactiveDays)}
+        data={INACTIVE_DAYS.map((days) => ({
+          value: String(days),
+          label: t('health.filters.inactiveDays', { count: days }),
+        }))}
+        onChange={(v) => set({ inactive: v })}
+        placeholder={t('health.filters.anyActivity')}
+        data-testid="filter-inactive"
+      />
       <Select
         label={t('directory.sortBy')}
         w={170}

@@ -18,6 +18,8 @@ export interface HealthFilters {
   topLevel: boolean;
   /** "Name:value" */
   attribute: string;
+  /** Only accounts with neither a response nor a survey sent in this many days (30, 60, 90). */
+  inactiveDays: number | null;
   sort: HealthSort;
   scope: Scope;
 }
@@ -35,6 +37,7 @@ export function useHealthFilters() {
     teamRole: params.get('teamRole'),
     topLevel: params.get('level') === '0',
     attribute: params.get('attribute') ?? '',
+    inactiveDays: Number(params.get('inactive')) > 0 ? Number(params.get('inactive')) : null,
     sort: (params.get('sort') as HealthSort | null) ?? 'risk',
     scope: params.get('scope') === 'subtree' ? 'subtree' : 'own',
   };
@@ -59,6 +62,7 @@ export function useHealthFilters() {
     'teamRole',
     'level',
     'attribute',
+    'inactive',
     'scope',
     'sort',
   ].some((key) => params.has(key));
@@ -80,6 +84,7 @@ export function useHealthQuery(filters: HealthFilters) {
     teamRole: filters.owner ? 'ACCOUNT_OWNER' : (filters.teamRole ?? undefined),
     level: filters.topLevel ? 0 : undefined,
     attribute: name && value ? `${name}:${value}` : undefined,
+    inactiveDays: filters.inactiveDays ?? undefined,
   };
   const selection = {
     risk: filters.risk.join(',') || undefined,
