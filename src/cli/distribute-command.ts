@@ -118,6 +118,8 @@ export function registerDistributeCommand(program: Command) {
     .option('--json', 'print as JSON')
     .action(async (id: string, options: { json?: boolean }) => {
       const result = (await runCliOperation('distribution.status', { id: Number(id) })) as Shown;
-      printResult(result, options.json === true, () => describe(result));
+      // `distribute` has its own --json, which commander gives the flag to wherever it stands.
+      const json = options.json === true || distribute.opts().json === true;
+      printResult(result, json, () => describe(result));
     });
 }

@@ -72,7 +72,9 @@ function ruleApplies(rule: FrequencyRule): SQL {
  * invitations (an index range on (contact_id, sent_at)), every rule a FILTERed aggregate of it.
  * Returns the SQL of the lateral and the CASE arms naming the first rule a contact would break.
  */
-function frequencyCheck(distribution: Distribution, rules: FrequencyRule[]) {
+function frequencyCheck(distribution: Distribution, allRules: FrequencyRule[]) {
+  // A rule of one channel limits that channel's invitations only: an SMS rule holds back no email.
+  const rules = allRules.filter((r) => r.channel === 'any' || r.channel === distribution.channel);
   const hours = Math.max(
     IDENTICAL_MESSAGE_HOURS,
     ...rules.map((r) => Math.max(r.withinHours ?? 0, r.minHoursBetween ?? 0)),

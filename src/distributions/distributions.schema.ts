@@ -195,6 +195,15 @@ export const deliveryProviders = pgTable('delivery_providers', {
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
+/**
+ * The send rate shared by every worker and process: per channel (one provider each), the instant
+ * the next message may leave. A send claims its slot in the statement that claims its recipient.
+ */
+export const sendRateBudgets = pgTable('send_rate_budgets', {
+  channel: channel('channel').primaryKey(),
+  nextAt: timestamp('next_at', { withTimezone: true }).notNull(),
+});
+
 /** The dev default provider: every message lands here, viewable in the UI. Once per key. */
 export const outboxMessages = pgTable(
   'outbox_messages',

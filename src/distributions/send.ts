@@ -25,18 +25,22 @@ export class RetryLater extends Error {}
 /** After this many attempts a recipient whose sends keep failing temporarily is marked failed. */
 const MAX_ATTEMPTS = 5;
 
-/** Spaces sends out to the provider's rate, across the concurrent sends of this process. */
-function rateLimiter(perSecond: number) {
-  let next = 0;
-  const gap = 1000 / perSecond;
-  return async () => {
-    const now = performance.now();
-    const at = Math.max(now, next);
-    next = at + gap;
-    if (at > now) await new Promise((resolve) => setTimeout(resolve, at - now));
-  };
-}
-const limiters = new Map<string, ReturnType<typeof rateLimiter>>();
+/**
+ * The send rate is a budget in the database (send_rate_budgets, one row per channel), so it holds
+ * across every worker and process: each message claims the next free slot, gap = 1/rate apart, in
+ * the statement that claims its recipient, then waits for it. Slots are taken under the row's lock,
+ * so two senders never take the same one; an idle budget starts again from now, not from the past.
+ */
+const claimSlot = (channel: string, gapMs: number) => sql`, slot AS (
+    INSERT INTO send_rate_budgets AS b (channel, next_at)
+      SELECT ${channel}::message_channel, clock_timestamp() + make_interval(secs => ${gapMs / 1000}::float8)
+      FROM claimed
+    ON CONFLICT (channel) DO UPDATE
+      SET next_at = GREATEST(b.next_at, clock_timestamp()) + make_interval(secs => ${gapMs / 1000}::float8)
+    RETURNING next_at)`;
+
+/** A slot further off than this is re-checked after the wait: a pause still stops the batch. */
+const RECHECK_AFTER_MS = 100;
 
 type Row = OutgoingRecipient & { id: number; status: string; attempts: number };
 
@@ -84,10 +88,8 @@ export async function sendBatch(deps: SendDeps, distributionId: number, fromId: 
   if (rows.length === 0) return { sent: 0, completed: await completeIfDone(db, distributionId) };
 
   const transport = await cachedTransport(db, deps.secrets, distribution.channel, deps.publicUrl);
-  // The rate is part of the key: a rate changed in Settings takes effect at the next batch.
-  const key = `${distribution.channel}:${transport.kind}:${transport.ratePerSecond}`;
-  if (!limiters.has(key)) limiters.set(key, rateLimiter(transport.ratePerSecond));
-  const wait = limiters.get(key)!;
+  // A rate changed in Settings takes effect at the next batch (a new transport carries it).
+  const gapMs = 1000 / transport.ratePerSecond;
   const surveyName = (await getSurveyRow(db.orm, distribution.surveyId)).name;
 
   let sent = 0;
@@ -101,27 +103,42 @@ export async function sendBatch(deps: SendDeps, distributionId: number, fromId: 
     // message, sent the moment the provider's answer is in (the in-doubt window does not grow).
     let unmarked: SentMark | null = null;
     for (let row = queue.shift(); row && !stopped && !halted; row = queue.shift()) {
-      await wait();
       const inDoubt = row.status === 'sending';
       // Claims the recipient: only while the distribution is still sending (a pause stops the
       // batch between two messages), and only if no other send job (a resume queues new ones
-      // while this one may still run) has claimed it since it was read.
-      const claimed = await queryRows<{ id: number }>(
+      // while this one may still run) has claimed it since it was read. With it, the message's
+      // slot in the channel's rate budget, and how long until that slot comes (a crash during the
+      // wait leaves it in doubt: the retry sends it under its idempotency key, flagged, though it never left).
+      const claimed = await queryRows<{ id: number; wait_ms: number }>(
         db.orm,
         sql`WITH ${unmarked ? sql`marked AS (${markSent(unmarked)}),` : sql``}
           claimed AS (UPDATE distribution_recipients SET status = 'sending', attempts = attempts + 1
             WHERE id = ${row.id} AND attempts = ${row.attempts} AND status IN ('pending', 'sending')
               AND EXISTS (SELECT 1 FROM distributions WHERE id = ${distributionId} AND status = 'sending')
             RETURNING id)
-          SELECT id FROM claimed`,
+          ${claimSlot(distribution.channel, gapMs)}
+          SELECT claimed.id, GREATEST(0, EXTRACT(EPOCH FROM slot.next_at - clock_timestamp()) * 1000 - ${gapMs}::float8)::float8 AS wait_ms
+          FROM claimed CROSS JOIN slot`,
       );
       unmarked = null;
-      if (claimed.length === 0) {
+      const stillSending = async () => {
         const [now] = await db.orm
           .select({ status: distributions.status })
           .from(distributions)
           .where(eq(distributions.id, distributionId));
         if (now?.status !== 'sending') halted = now?.status ?? 'gone';
+        return !halted;
+      };
+      if (claimed.length === 0) {
+        await stillSending();
+        continue;
+      }
+      const waitMs = Number(claimed[0]!.wait_ms);
+      if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
+      if (waitMs > RECHECK_AFTER_MS && !(await stillSending())) {
+        // Paused while this message waited for its slot: it goes back, unsent, as it was.
+        await db.orm.execute(sql`UPDATE distribution_recipients SET status = ${row.status}::recipient_status,
+            attempts = ${row.attempts} WHERE id = ${row.id} AND attempts = ${row.attempts + 1}`);
         continue;
       }
       const message = renderOutgoing(deps, distribution, surveyName, row);
