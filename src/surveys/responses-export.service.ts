@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Executor } from '../platform/db/database.ts';
 import { type Actor, authorize } from '../users/roles.ts';
 import {
+  checkResponseFilters,
   type DirectoryRefs,
   directoryRefs,
   responseConditions,
@@ -138,6 +139,7 @@ export async function openResponsesExport(
   options: { batchSize?: number } = {},
 ) {
   authorize(actor, 'data:read');
+  checkResponseFilters(query);
   const survey = await getSurveyRow(db, surveyId);
   const [version] = await db
     .select()

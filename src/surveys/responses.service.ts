@@ -8,7 +8,8 @@ import {
 } from '../directory/lookups.service.ts';
 import { accountVisible } from '../directory/scope.ts';
 import type { Database, Executor } from '../platform/db/database.ts';
-import { notFound } from '../platform/errors.ts';
+import { notFound, validationFailed } from '../platform/errors.ts';
+import { emitEvent } from '../platform/events/events.ts';
 import { recordAudit } from '../system/audit.service.ts';
 import { type Actor, authorize } from '../users/roles.ts';
 import { responses } from './surveys.schema.ts';
@@ -18,6 +19,11 @@ export const ZResponseQuery = z.object({
   contactId: z.coerce.number().int().positive().optional(),
   accountId: z.coerce.number().int().positive().optional(),
   npsCategory: z.enum(['detractor', 'passive', 'promoter']).optional(),
+  /** CSAT as stored: the answer's share of its scale, 0–100 (a 4 on 1–5 is 75). */
+  csatMin: z.coerce.number().min(0).max(100).optional(),
+  csatMax: z.coerce.number().min(0).max(100).optional(),
+  /** Satisfied: an answer in the top two points of its scale. */
+  csat: z.enum(['satisfied', 'unsatisfied']).optional(),
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
@@ -76,6 +82,14 @@ export function toNamedResponse(row: ResponseRow, refs: DirectoryRefs) {
 
 export type ResponseFilters = Omit<z.output<typeof ZResponseQuery>, 'limit' | 'cursor'>;
 
+/** What the query's schema cannot check field by field; called before anything is read or sent. */
+export function checkResponseFilters(query: ResponseFilters): void {
+  if (query.csatMin !== undefined && query.csatMax !== undefined && query.csatMin > query.csatMax)
+    throw validationFailed('The CSAT range is empty', [
+      { path: 'csatMin', message: `expected at most csatMax (${query.csatMax}), got ${query.csatMin}` },
+    ]);
+}
+
 /**
  * The conditions of a survey's responses an actor may see, filtered (the list and the export share
  * them). An account manager sees only responses whose account is visible to them: a response with
@@ -87,6 +101,9 @@ export function responseConditions(actor: Actor, surveyId: number, query: Respon
   if (query.contactId) where.push(eq(responses.contactId, query.contactId));
   if (query.accountId) where.push(eq(responses.accountId, query.accountId));
   if (query.npsCategory) where.push(eq(responses.npsCategory, query.npsCategory));
+  if (query.csatMin !== undefined) where.push(gte(responses.csatScore, query.csatMin));
+  if (query.csatMax !== undefined) where.push(lte(responses.csatScore, query.csatMax));
+  if (query.csat) where.push(eq(responses.csatSatisfied, query.csat === 'satisfied'));
   if (query.from) where.push(gte(responses.startedAt, new Date(query.from)));
   if (query.to) where.push(lte(responses.startedAt, new Date(query.to)));
   return where;
@@ -100,6 +117,7 @@ export async function listResponses(
   query: z.output<typeof ZResponseQuery>,
 ) {
   authorize(actor, 'data:read');
+  checkResponseFilters(query);
   const where = responseConditions(actor, surveyId, query);
   if (query.cursor) where.push(lt(responses.id, query.cursor));
   const rows = await db
@@ -136,6 +154,17 @@ export async function deleteResponse(db: Database, actor: Actor, id: number) {
       targetType: 'response',
       targetId: id,
       details: { surveyId: row.surveyId, contactId: row.contactId, status: row.status },
+    });
+    // Readers of the outbox drop what the response fed (account health recomputes its account).
+    await emitEvent(tx, 'response.deleted', `response:${id}`, {
+      responseId: id,
+      surveyId: row.surveyId,
+      version: row.version,
+      contactId: row.contactId,
+      accountId: row.accountId,
+      distributionId: row.distributionId,
+      status: row.status,
+      npsCategory: row.npsCategory,
     });
   });
 }

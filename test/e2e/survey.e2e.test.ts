@@ -253,3 +253,115 @@ describe('answering a survey from a personal link', () => {
     await respondent.close();
   });
 });
+
+/** Form controls in an accessibility snapshot that have no name (Playwright's own name computation). */
+const unnamedControls = (snapshot: string) =>
+  snapshot
+    .split('\n')
+    .filter((line) =>
+      /^\s*- (textbox|radio|checkbox|combobox|listbox|spinbutton|slider|switch|searchbox|button)\b(?!\s+")/.test(
+        line,
+      ),
+    );
+
+describe('the respondent page’s accessibility', () => {
+  it('names every control, speaks the survey’s language and outlines the survey with headings', async () => {
+    const fr = (en: string, text: string) => ({ default: en, fr: text });
+    const survey = await call<{ id: number }>('POST', '/directories/Main/surveys', {
+      name: 'Accessible pulse',
+      definition: {
+        pages: [
+          {
+            name: 'p1',
+            elements: [
+              {
+                type: 'rating',
+                name: 'nps',
+                rateMin: 0,
+                rateMax: 10,
+                title: fr('Would you recommend us?', 'Nous recommanderiez-vous ?'),
+              },
+              {
+                type: 'radiogroup',
+                name: 'renew',
+                title: fr('Will you renew?', 'Renouvellerez-vous ?'),
+                choices: [
+                  { value: 'yes', text: fr('Yes', 'Oui') },
+                  { value: 'no', text: fr('No', 'Non') },
+                ],
+              },
+              {
+                type: 'checkbox',
+                name: 'topics',
+                title: fr('What matters most?', 'Qu’est-ce qui compte le plus ?'),
+                choices: [{ value: 'support', text: fr('Support', 'Assistance') }, 'price'],
+              },
+              { type: 'boolean', name: 'goals', title: fr('Goals met?', 'Objectifs atteints ?') },
+              { type: 'text', name: 'role', title: fr('Your role', 'Votre fonction') },
+              {
+                type: 'dropdown',
+                name: 'size',
+                title: fr('Team size', 'Taille de l’équipe'),
+                choices: ['1-10', '11-50', '50+'],
+              },
+              {
+                type: 'matrix',
+                name: 'aspects',
+                title: fr('Rate each aspect', 'Notez chaque aspect'),
+                rows: [{ value: 'speed', text: fr('Speed', 'Rapidité') }],
+                columns: [1, 2, 3],
+              },
+              { type: 'comment', name: 'why', title: fr('Why?', 'Pourquoi ?') },
+            ],
+          },
+        ],
+      },
+      metrics: { npsQuestion: 'nps' },
+    });
+    await call('POST', `/surveys/${survey.id}/activate`);
+    const link = await call<{ path: string }>('POST', `/surveys/${survey.id}/links`, { kind: 'anonymous' });
+
+    const context = await browser.newContext({ locale: 'fr-FR', viewport: { width: 420, height: 900 } });
+    const page = await context.newPage();
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await page.goto(`${base}${link.path}`);
+    await page.getByText('Nous recommanderiez-vous ?').waitFor();
+
+    // The document and the survey say which language they are in; the tab names the survey.
+    expect(await page.locator('html').getAttribute('lang')).toBe('fr');
+    expect(await page.locator('main').getAttribute('lang')).toBe('fr');
+    expect(await page.title()).toBe('Accessible pulse');
+
+    // One h1 (the survey), and each question a heading under it.
+    expect(await page.getByRole('heading', { level: 1 }).count()).toBe(1);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Accessible pulse');
+    for (const title of [
+      'Nous recommanderiez-vous ?',
+      'Renouvellerez-vous ?',
+      'Pourquoi ?',
+      'Votre fonction',
+    ])
+      await expect.poll(() => page.getByRole('heading', { name: title, level: 2 }).count()).toBe(1);
+
+    // Every control has an accessible name, as a screen reader would announce it.
+    const snapshot = await page.locator('main').ariaSnapshot();
+    expect(snapshot).toContain('- radio "Oui"');
+    expect(unnamedControls(snapshot), snapshot).toEqual([]);
+    expect(await page.getByRole('textbox', { name: 'Votre fonction' }).count()).toBe(1);
+    expect(await page.getByRole('textbox', { name: 'Pourquoi ?' }).count()).toBe(1);
+    expect(await page.getByRole('checkbox', { name: 'Assistance' }).count()).toBe(1);
+    // Every image has a text alternative (or is marked as decoration).
+    const images = await page.locator('main img:not([alt])').count();
+    expect(images).toBe(0);
+    await context.close();
+
+    // An Italian browser gets the survey's default texts (it has no Italian): the document says English.
+    const italian = await browser.newContext({ locale: 'it-IT', viewport: { width: 420, height: 900 } });
+    const other = await italian.newPage();
+    other.on('pageerror', (e) => pageErrors.push(e.message));
+    await other.goto(`${base}${link.path}`);
+    await other.getByText('Would you recommend us?').waitFor();
+    expect(await other.locator('html').getAttribute('lang')).toBe('en');
+    await italian.close();
+  });
+});

@@ -33,6 +33,7 @@ export default async function setup(project: TestProject) {
   }
 
   const adminUrl = process.env.TEST_DATABASE_URL!;
+  await ensureDatabase(adminUrl);
   const template = `rapport_tpl_${process.pid}_${Date.now()}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
@@ -55,4 +56,45 @@ export default async function setup(project: TestProject) {
     for (const row of rows) await admin.query(`drop database if exists ${row.datname} with (force)`);
     await admin.end();
   };
+}
+
+/**
+ * The database TEST_DATABASE_URL names is where the run connects to create its own: on a fresh
+ * server it does not exist yet, so it is created, from the server's `postgres` database (or
+ * `template1`, which every server has). Two runs starting at once may both try: one wins.
+ */
+export async function ensureDatabase(url: string): Promise<void> {
+  const name = decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
+  if (!name)
+    throw new Error(`TEST_DATABASE_URL must name a database (e.g. …:5432/test), not ${new URL(url).origin}`);
+  const probe = new pg.Client({ connectionString: url });
+  try {
+    await probe.connect();
+    return;
+  } catch (error) {
+    if ((error as { code?: string }).code !== '3D000') throw error; // 3D000: no such database
+  } finally {
+    await probe.end().catch(() => {});
+  }
+  let maintenance: pg.Client | undefined;
+  for (const database of ['postgres', 'template1']) {
+    const client = new pg.Client({ connectionString: withDatabase(url, database) });
+    try {
+      await client.connect();
+      maintenance = client;
+      break;
+    } catch (error) {
+      await client.end().catch(() => {});
+      if ((error as { code?: string }).code !== '3D000' || database === 'template1') throw error;
+    }
+  }
+  try {
+    await maintenance!.query(`create database ${maintenance!.escapeIdentifier(name)}`);
+  } catch (error) {
+    // 42P04: created meanwhile by another run; 23505: the same race seen by the catalog's index.
+    const code = (error as { code?: string }).code;
+    if (code !== '42P04' && code !== '23505') throw error;
+  } finally {
+    await maintenance!.end();
+  }
 }

@@ -134,5 +134,19 @@ describe.skipIf(testEngine() === 'postgres')('rapport start (embedded database)'
     expect(p.output()).toContain('SIGTERM: finishing running work');
     expect(existsSync(path.join(dataDir, 'rapport.lock'))).toBe(false);
     expect(existsSync(path.join(dataDir, 'control.sock'))).toBe(false);
-  });
+  }, 90_000);
+
+  it('stops on SIGINT (Ctrl+C) the same way, releasing the data folder', async () => {
+    const dataDir = tempDir();
+    const port = await freePort();
+    const p = await start(dataDir, port);
+    await waitForHealth(`http://127.0.0.1:${port}`);
+    p.child.kill('SIGINT');
+    // Node's default for SIGINT is to die by the signal (code null): a clean exit is the handler's.
+    expect(await p.exited).toEqual({ code: 0, signal: null });
+    expect(p.output()).toContain('SIGINT: finishing running work');
+    expect(p.output()).not.toContain('again: exiting now');
+    expect(existsSync(path.join(dataDir, 'rapport.lock'))).toBe(false);
+    expect(existsSync(path.join(dataDir, 'control.sock'))).toBe(false);
+  }, 90_000);
 });

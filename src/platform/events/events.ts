@@ -6,6 +6,7 @@ import { domainEvents } from './events.schema.ts';
 export const EVENT_TYPES = [
   'response.created',
   'response.completed',
+  'response.deleted',
   'distribution.completed',
   'ticket.created',
   'ticket.updated',

@@ -3,7 +3,7 @@ import 'survey-core/i18n/french';
 import 'survey-core/i18n/italian';
 import 'survey-core/i18n/spanish';
 import 'survey-core/i18n/german';
-import { Alert, Center, Container, Loader, Text } from '@mantine/core';
+import { Alert, Center, Container, Loader, Text, VisuallyHidden } from '@mantine/core';
 import { type CSSProperties, useEffect, useMemo, useRef, useState } from 'react';
 import { useParams, useSearchParams } from 'react-router';
 import { Model } from 'survey-core';
@@ -51,6 +51,11 @@ export function SurveyPage() {
     if (!data || data.alreadyCompleted) return null;
     const survey = new Model(data.survey.definition);
     survey.locale = data.locale === 'en' ? '' : data.locale;
+    // SurveyJS titles are plain divs by default: headings give screen-reader users the outline
+    // (survey h1, page h2, questions under them).
+    survey.onGetTitleTagName.add((_sender, options) => {
+      options.tagName = headingFor(options.element);
+    });
     for (const [name, value] of Object.entries(data.embedded)) survey.setVariable(name, value);
     // On a phone SurveyJS folds an 11-point scale into a menu; buttons that wrap take one tap.
     for (const question of survey.getAllQuestions()) {
@@ -100,6 +105,19 @@ export function SurveyPage() {
     return survey;
   }, [data, token, visit]);
 
+  // The whole document speaks the survey's language (screen readers pick their voice by it), and
+  // its tab is named after the survey (its own title, else its name).
+  useEffect(() => {
+    if (!data) return;
+    const before = { lang: document.documentElement.lang, title: document.title };
+    document.documentElement.lang = data.locale;
+    document.title = model?.title || data.survey.name;
+    return () => {
+      document.documentElement.lang = before.lang;
+      document.title = before.title;
+    };
+  }, [data, model]);
+
   if (error && !model)
     return (
       <Container size="sm" py="xl">
@@ -130,9 +148,29 @@ export function SurveyPage() {
           {error}
         </Alert>
       )}
+      {/* A survey without a title of its own is still named by a heading. */}
+      {model && !model.title && <VisuallyHidden component="h1">{data.survey.name}</VisuallyHidden>}
       {model && <Survey model={model} />}
     </main>
   );
+}
+
+/** The heading level of a survey element's title: one below what contains it (a page without a title adds none). */
+interface Titled {
+  getType(): string;
+  parent?: unknown;
+  isPage?: boolean;
+  hasTitle?: boolean;
+}
+function headingFor(element: Titled): string {
+  const type = element.getType();
+  if (type === 'survey') return 'h1';
+  if (type === 'page') return 'h2';
+  let level = 2;
+  let parent = element.parent as Titled | undefined;
+  for (; parent && !parent.isPage; parent = parent.parent as Titled | undefined) level++;
+  if (parent?.hasTitle) level++;
+  return `h${Math.min(level, 6)}`;
 }
 
 const THANKS: Record<string, string> = {
