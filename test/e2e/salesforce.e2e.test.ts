@@ -37,8 +37,22 @@ async function call<T>(method: string, url: string, body?: unknown) {
 
 beforeAll(async () => {
   emulator = await startSalesforceEmulator({
+    customObjects: [
+      {
+        name: 'Client_Contact__c',
+        fields: [
+          { name: 'First_Name__c', type: 'string', length: 40 },
+          { name: 'Last_Name__c', type: 'string', length: 80 },
+          { name: 'Account__c', type: 'reference', referenceTo: 'Account' },
+        ],
+      },
+    ],
     seed: (store) => {
       seed = seedCloudKicks(store);
+      store.insertMany('Client_Contact__c', [
+        { Name: 'CC-1', First_Name__c: 'Ada', Last_Name__c: 'Quinn' },
+        { Name: 'CC-2', First_Name__c: 'Bo', Last_Name__c: 'Reyes' },
+      ]);
     },
   });
   ({ server, browser, base, headers } = await startE2eServer({ admin: ADMIN }));
@@ -185,5 +199,125 @@ describe('the Salesforce page', () => {
     await page.getByTestId('confirm-delete').click();
     await forms.getByText('Promoters (API)').waitFor({ state: 'detached' });
     await forms.getByText('Promoters (form)').waitFor();
+  });
+
+  it('Settings → Connections: tests a connection, and lists what uses it before it is disconnected', {
+    timeout: 120_000,
+  }, async () => {
+    // A second org connection used by a sync of another directory.
+    await call('POST', '/directories', { name: 'Second' });
+    const spare = await call<{ connection: { id: number } }>('POST', '/salesforce/connections', {
+      kind: 'client_credentials',
+      name: 'Spare org',
+      loginUrl: emulator.loginUrl,
+      clientId: emulator.clientId,
+      clientSecret: emulator.clientSecret,
+    });
+    await call('PUT', '/directories/Second/salesforce/sync', {
+      connectionId: spare.connection.id,
+      objects: { Account: {} },
+    });
+
+    const page = await signedIn('/settings/connections');
+    const table = page.getByTestId('salesforce-connections');
+    const row = table.getByRole('row', { name: /Spare org/ });
+    await row.getByRole('button', { name: 'Test', exact: true }).click();
+    await page.getByText('The connection works.').waitFor();
+    const before = emulator.requests().length;
+    expect(before).toBeGreaterThan(0);
+
+    // The warning names what would stop: here the other directory's sync; cancel keeps everything.
+    await row.getByRole('button', { name: 'Disconnect' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText('This task will stop working:').waitFor();
+    await dialog.getByTestId('connection-uses').getByText('Directory sync').waitFor();
+    await dialog
+      .getByTestId('connection-uses')
+      .getByText(/\(Second\)/)
+      .waitFor();
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'salesforce-disconnect.png'), fullPage: true });
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached' });
+
+    // The first org runs the Main directory's sync, trigger, write-back and lead form: all listed.
+    await table
+      .getByRole('row', { name: /Cloud Kicks org/ })
+      .getByRole('button', { name: 'Disconnect' })
+      .click();
+    const uses = page.getByRole('dialog').getByTestId('connection-uses');
+    for (const kind of ['Directory sync', 'Outbound Message trigger', 'Write-back'])
+      await uses.getByText(kind, { exact: false }).first().waitFor();
+    await uses.getByText(/CSAT when a case closes/).waitFor();
+    await uses.getByText(/CSAT on the contact/).waitFor();
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+
+    // Disconnecting the spare org: it is gone, and the Second directory's sync has no connection.
+    await row.getByRole('button', { name: 'Disconnect' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Disconnect' }).click();
+    await table.getByText('Spare org').waitFor({ state: 'detached' });
+    await table.getByText('Cloud Kicks org').waitFor();
+    const second = await call<{ sync: { connectionId: number | null } }>(
+      'GET',
+      '/directories/Second/salesforce/sync',
+    );
+    expect(second.sync.connectionId).toBeNull();
+  });
+
+  it("the sync page: a custom object's fields from describe, the schedule, a run and its report", {
+    timeout: 150_000,
+  }, async () => {
+    await call('POST', '/directories', { name: 'Third' });
+    const { items } = await call<{ items: { id: number; name: string }[] }>('GET', '/salesforce/connections');
+    const connectionId = items.find((c) => c.name === 'Cloud Kicks org')!.id;
+    const mapping = {
+      contacts: {
+        fields: {
+          externalRef: ['Id'],
+          firstName: ['First_Name__c'],
+          lastName: ['Last_Name__c'],
+          isDeleted: ['IsDeleted'],
+        },
+      },
+    };
+    // The custom object is named through the API (with the file it feeds and its mapping) …
+    await call('PUT', '/directories/Third/salesforce/sync', {
+      connectionId,
+      objects: { Client_Contact__c: { loadAs: 'contacts', fields: ['Last_Name__c'], mapping } },
+    });
+
+    // … and edited on the page like the built-in objects: a field picked from describe, a schedule.
+    const page = await signedIn('/salesforce');
+    await page.getByTestId('directory-picker').click();
+    await page.getByRole('option', { name: 'Third' }).click();
+    const card = page.getByTestId('sync-object-Client_Contact__c');
+    await card.getByTestId('sync-object-load-Client_Contact__c').getByText('contacts').waitFor();
+    await choose(page, card, 'More fields', /\(First_Name__c\)/);
+    await page.keyboard.press('Escape');
+    await page.getByRole('textbox', { name: 'Schedule (cron)' }).fill('15 3 * * 1-5');
+    await page.getByRole('textbox', { name: 'Time zone' }).fill('Europe/Paris');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByText('Saved').first().waitFor();
+    const saved = await call<{
+      sync: {
+        objects: Record<string, { fields: string[]; loadAs?: string; mapping?: unknown }>;
+        schedule: unknown;
+      };
+    }>('GET', '/directories/Third/salesforce/sync');
+    expect(saved.sync.objects.Client_Contact__c).toMatchObject({ loadAs: 'contacts', mapping });
+    expect(saved.sync.objects.Client_Contact__c!.fields.sort()).toEqual(['First_Name__c', 'Last_Name__c']);
+    expect(saved.sync.schedule).toEqual({ cron: '15 3 * * 1-5', timeZone: 'Europe/Paris' });
+
+    await page.getByTestId('sync-run-now').click();
+    const runs = page.getByTestId('sync-runs');
+    await runs.getByText('Succeeded').waitFor({ timeout: 60_000 });
+    await runs.getByText(/Client_Contact__c:/).waitFor();
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'salesforce-sync-custom.png'), fullPage: true });
+    await runs.getByRole('link').first().click();
+    await page.waitForURL(/\/directory\/imports\/\d+$/);
+    const contacts = await call<{ items: { firstName: string | null; lastName: string }[] }>(
+      'GET',
+      '/directories/Third/contacts?q=Quinn',
+    );
+    expect(contacts.items.map((c) => [c.firstName, c.lastName])).toEqual([['Ada', 'Quinn']]);
   });
 });

@@ -2,11 +2,10 @@ import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { and, desc, eq, ne } from 'drizzle-orm';
-import { getSavedImportMapping } from '../../directory/directories.service.ts';
 import { executeImportRun } from '../../imports/b2b/run-b2b-import.ts';
 import { importDeps } from '../../imports/imports.jobs.ts';
 import { createImportRun, getImportRun, type ImportRunView } from '../../imports/imports.service.ts';
-import { DEFAULT_MAPPING, type MappingInput } from '../../imports/mapping.ts';
+import { type ImportObject, type MappingInput, parseMapping } from '../../imports/mapping.ts';
 import type { FileSource } from '../../imports/sources.ts';
 import type { Database } from '../../platform/db/database.ts';
 import { emitEvent } from '../../platform/events/events.ts';
@@ -32,6 +31,8 @@ import {
 import { ListViewProblem, resolveObjectFilter } from './list-views.ts';
 import {
   getSyncRow,
+  mappingFor,
+  nameColumnOf,
   type SyncObjects,
   type SyncRow,
   type SyncRunRow,
@@ -41,12 +42,12 @@ import {
 import {
   CAMPAIGN_GROUP,
   deletionRow,
+  extractionOrder,
   fieldList,
   IMPORT_FILE_OF,
   IMPORT_GROUPS,
+  isBuiltInObject,
   recordKey,
-  SYNC_OBJECTS,
-  type SyncObject,
 } from './sync-objects.ts';
 import { applyStage, decideGone, dropStage, loadStage, StageWriter } from './sync-records.ts';
 
@@ -99,7 +100,14 @@ export async function createSyncRun(
 }
 
 interface ObjectWork {
-  object: SyncObject;
+  /** A built-in object (Account …) or an other one named in the config (Client_Contact__c …). */
+  object: string;
+  /** The directory file it feeds (null: campaigns, which feed mailing lists). */
+  loadAs: ImportObject | null;
+  /** An other object's own mapping (null: the sync's). */
+  mapping: MappingInput | null;
+  /** The column a deletion row carries the account name in (accounts need one). */
+  nameColumn: string | null;
   plan: ExtractPlan;
   /** The conditions that together select the object's records (a reconcile lists their Ids). */
   scopes: (string | null)[];
@@ -190,7 +198,7 @@ export async function executeSyncRun(deps: SyncDeps, runId: number, options: Syn
     const liveCampaigns = new Set<string>();
 
     // 1. Extract each object to its file, and what was read to the stage.
-    for (const object of SYNC_OBJECTS) {
+    for (const object of extractionOrder(Object.keys(objects))) {
       // Campaign members follow the chosen campaigns; they have no config of their own.
       const config =
         object === 'CampaignMember'
@@ -199,6 +207,15 @@ export async function executeSyncRun(deps: SyncDeps, runId: number, options: Syn
             : undefined
           : objects[object];
       if (!config) continue;
+      const builtIn = isBuiltInObject(object);
+      const loadAs: ImportObject | null = builtIn
+        ? (IMPORT_FILE_OF[object] ?? null)
+        : 'loadAs' in config && config.loadAs
+          ? config.loadAs
+          : null;
+      if (!builtIn && !loadAs)
+        throw new RunFailure(`${object}: the sync does not say which directory file it feeds`);
+      const ownMapping = builtIn ? null : await mappingFor(db.orm, sync, config as SyncObjects[string]);
       const t0 = performance.now();
       const info = await describe(object);
       const fields: string[] = [];
@@ -237,17 +254,27 @@ export async function executeSyncRun(deps: SyncDeps, runId: number, options: Syn
         parts = memberParts(plan, liveCampaigns, await keptCampaigns(db.orm, sync.id));
         scopes = campaignConditions([...liveCampaigns]);
       }
+      let nameColumn: string | null = object === 'Account' || object === 'Campaign' ? 'Name' : null;
+      if (!builtIn && loadAs === 'accounts') {
+        nameColumn = nameColumnOf(parseMapping(ownMapping), fields);
+        if (!nameColumn)
+          throw new RunFailure(`${object}: its mapping reads accounts.displayName from no extracted field`);
+      }
       const file = new CsvFile(path.join(workDir, `${object}.csv`), fields);
       const columnOf = new Map(fields.map((f, i) => [f.toLowerCase(), i]));
       const fieldOf = (values: string[]) => (field: string) =>
         values[columnOf.get(field.toLowerCase()) ?? -1] ?? '';
       const stats = await extractParts(api, parts, syncOptions.bulkThreshold, async (row) => {
         await file.write(row.values);
-        await stage.add(object, row.id, row.deleted, recordKey(object, fieldOf(row.values)), 'extract');
+        const key = recordKey(object, fieldOf(row.values), nameColumn);
+        await stage.add(object, row.id, row.deleted, key, 'extract');
         if (object === 'Campaign' && !row.deleted) liveCampaigns.add(row.id);
       });
       const item: ObjectWork = {
         object,
+        loadAs,
+        mapping: ownMapping,
+        nameColumn,
         plan,
         scopes,
         filter: filter.where,
@@ -295,7 +322,8 @@ export async function executeSyncRun(deps: SyncDeps, runId: number, options: Syn
         complete: item.full,
         reconcile: item.reconcile,
       });
-      for (const g of gone) await item.file.write(deletionRow(item.object, item.file.columns, g.id, g.key));
+      for (const g of gone)
+        await item.file.write(deletionRow(item.object, item.file.columns, g.id, g.key, item.nameColumn));
       item.gone = gone.length;
       await item.file.close();
       extracted[item.object] = summary(item);
@@ -310,17 +338,34 @@ export async function executeSyncRun(deps: SyncDeps, runId: number, options: Syn
       else if (item.full) cursorAfter[item.object] = runStart.toISOString();
     }
     const reconciled = work.every((w) => w.full || w.reconcile);
-    const mapping =
-      (sync.mapping as MappingInput | null) ??
-      ((await getSavedImportMapping(db.orm, sync.directoryId)) as MappingInput | null) ??
-      DEFAULT_MAPPING;
+    const mapping = await mappingFor(db.orm, sync);
+    // The account data, then each other object (its own import run: accounts before contacts, so
+    // contacts find the accounts they name), then the leads; the campaigns last.
+    const others = (kind: ImportObject) =>
+      work.filter((w) => !isBuiltInObject(w.object) && w.loadAs === kind).map((w) => [w.object]);
+    const groups: (readonly string[])[] = [
+      IMPORT_GROUPS[0]!,
+      ...others('accounts'),
+      ...others('contacts'),
+      ...IMPORT_GROUPS.slice(1),
+      CAMPAIGN_GROUP,
+    ];
+    const leads = IMPORT_GROUPS[1]!;
+    // The run's new mailing list holds the account data's contacts: it goes to the first import
+    // run that loads contacts (Contact, or an other object loaded as contacts), not the leads'.
+    const listGroup =
+      groups.find(
+        (g) =>
+          g !== leads &&
+          work.some((w) => g.includes(w.object) && w.loadAs === 'contacts' && w.file.records > 0),
+      ) ?? groups[0];
 
     // 5. Load each group through the directory import (same mapping, same rules, same report), and
     // 6. only once it succeeded move that group's cursor and synced records, together. The
     // campaigns come last: their lists' members are the contacts and leads just loaded.
     const committed = { ...cursor };
     let importRun: ImportRunView | null = null;
-    for (const [index, group] of [...IMPORT_GROUPS, CAMPAIGN_GROUP].entries()) {
+    for (const group of groups) {
       const items = work.filter((w) => group.includes(w.object));
       if (items.length === 0) continue;
       const imported = group !== CAMPAIGN_GROUP;
@@ -328,16 +373,16 @@ export async function executeSyncRun(deps: SyncDeps, runId: number, options: Syn
       if (imported && items.some((w) => w.file.records > 0)) {
         t0 = performance.now();
         const sources: Partial<Record<string, FileSource>> = {};
-        for (const item of items)
-          sources[IMPORT_FILE_OF[item.object]!] = { kind: 'path', path: item.file.path };
+        for (const item of items) sources[item.loadAs!] = { kind: 'path', path: item.file.path };
+        // The run's first import (not the leads') is its own: the run names it.
+        const primary = importRun === null && group !== leads;
         const created = await createImportRun(db, systemActor('salesforce-sync'), {
           directory: sync.directoryId,
           sources,
-          mapping,
-          // The run's new mailing list holds the account data's contacts.
-          options: { mailingList: index === 0 ? sync.mailingList : null },
+          mapping: items[0]!.mapping ?? mapping,
+          options: { mailingList: group === listGroup ? sync.mailingList : null },
         });
-        if (index === 0) {
+        if (primary) {
           await db.orm
             .update(salesforceSyncRuns)
             .set({ importRunId: created.runId, extracted })
@@ -351,14 +396,14 @@ export async function executeSyncRun(deps: SyncDeps, runId: number, options: Syn
           // The import run records why it failed; read below.
         }
         loaded = await getImportRun(db.orm, systemActor('salesforce-sync'), created.runId);
-        timings[index === 0 ? 'importMs' : `import${group.join('')}Ms`] = Math.round(performance.now() - t0);
+        timings[primary ? 'importMs' : `import${group.join('')}Ms`] = Math.round(performance.now() - t0);
         if (loaded.status !== 'succeeded') {
           throw new RunFailure(
             `The import run ${loaded.runId} (${group.join(', ')}) failed: ${loaded.failure ?? 'see its report'}. ` +
               `The cursor of ${group.join(', ')} did not move.`,
           );
         }
-        if (index === 0) importRun = loaded;
+        if (primary) importRun = loaded;
       }
       t0 = performance.now();
       for (const item of items)

@@ -1,7 +1,13 @@
 import { and, desc, eq, lt } from 'drizzle-orm';
 import { z } from 'zod';
-import { findDirectory } from '../../directory/directories.service.ts';
-import { checkMapping, parseMapping } from '../../imports/mapping.ts';
+import { findDirectory, getSavedImportMapping } from '../../directory/directories.service.ts';
+import {
+  checkMapping,
+  DEFAULT_MAPPING,
+  type Mapping,
+  type MappingInput,
+  parseMapping,
+} from '../../imports/mapping.ts';
 import type { Executor } from '../../platform/db/database.ts';
 import { notFound, validationFailed } from '../../platform/errors.ts';
 import { recordAudit } from '../../system/audit.service.ts';
@@ -18,6 +24,10 @@ import {
   CONFIGURABLE_OBJECTS,
   DEFAULT_OBJECTS,
   fieldList,
+  isBuiltInObject,
+  OBJECT_NAME_RE,
+  OTHER_OBJECT_LOADS,
+  type OtherObjectLoad,
   SUGGESTED_FIELDS,
   SUGGESTED_WHERE,
   type SyncObject,
@@ -35,6 +45,10 @@ export const ZSyncObjectConfig = z.object({
     .array(z.string().regex(/^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/, { error: 'expected a Salesforce Id' }))
     .max(500)
     .default([]),
+  /** An object other than the built-in ones: the directory file it feeds (required for those). */
+  loadAs: z.enum(OTHER_OBJECT_LOADS).optional(),
+  /** An other object's own import mapping (its fields are not Contact's); null: the sync's mapping. */
+  mapping: z.unknown().nullable().optional(),
 });
 
 export const ZSyncOptions = z.object({
@@ -53,9 +67,48 @@ export type SyncOptions = z.output<typeof ZSyncOptions>;
 
 export const ZSyncSave = z.object({
   connectionId: z.number().int().positive(),
+  /**
+   * The built-in objects (Account, Contact, AccountTeamMember, Lead, Campaign) and any other object
+   * by API name (Client_Contact__c …) with the file it feeds (`loadAs`) and optionally its own mapping.
+   */
   objects: z
-    .partialRecord(z.enum(CONFIGURABLE_OBJECTS), ZSyncObjectConfig)
-    .refine((o) => Object.keys(o).length > 0, { error: 'choose at least one object' }),
+    .record(
+      z
+        .string()
+        .regex(OBJECT_NAME_RE, { error: 'expected an object API name such as Contact or Customer__c' }),
+      ZSyncObjectConfig,
+    )
+    .superRefine((objects, ctx) => {
+      if (Object.keys(objects).length === 0)
+        ctx.addIssue({ code: 'custom', message: 'choose at least one object' });
+      for (const [name, config] of Object.entries(objects)) {
+        const builtIn = (CONFIGURABLE_OBJECTS as readonly string[]).includes(name);
+        if (name.toLowerCase() === 'campaignmember')
+          ctx.addIssue({
+            code: 'custom',
+            path: [name],
+            message: 'CampaignMember is read for the chosen campaigns: choose Campaign instead',
+          });
+        else if (!builtIn && CONFIGURABLE_OBJECTS.some((o) => o.toLowerCase() === name.toLowerCase()))
+          ctx.addIssue({
+            code: 'custom',
+            path: [name],
+            message: `expected ${CONFIGURABLE_OBJECTS.find((o) => o.toLowerCase() === name.toLowerCase())}, as Salesforce spells it`,
+          });
+        else if (builtIn && (config.loadAs !== undefined || (config.mapping ?? null) !== null))
+          ctx.addIssue({
+            code: 'custom',
+            path: [name, 'loadAs'],
+            message: `${name} is loaded as the seed says: loadAs and mapping are for other objects`,
+          });
+        else if (!builtIn && config.loadAs === undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: [name, 'loadAs'],
+            message: 'expected "accounts" or "contacts": the directory file this object feeds',
+          });
+      }
+    }),
   /** The import mapping; null: the directory's saved mapping (else the default Salesforce mapping). */
   mapping: z.unknown().nullable().default(null),
   mailingList: z.string().trim().min(1).max(200).nullable().default(null),
@@ -71,7 +124,10 @@ export const ZSyncSave = z.object({
 export type SyncSave = z.input<typeof ZSyncSave>;
 
 export type SyncRow = typeof salesforceSyncs.$inferSelect;
-export type SyncObjects = Partial<Record<SyncObject, z.output<typeof ZSyncObjectConfig>>>;
+export type SyncObjectConfig = z.output<typeof ZSyncObjectConfig>;
+/** Built-in objects by their name, other objects (with loadAs) by their API name. */
+export type SyncObjects = Partial<Record<SyncObject, SyncObjectConfig>> &
+  Record<string, SyncObjectConfig | undefined>;
 
 export function toPublicSync(row: SyncRow) {
   const objects = row.objects as SyncObjects;
@@ -82,7 +138,7 @@ export function toPublicSync(row: SyncRow) {
     objects: Object.fromEntries(
       Object.entries(objects).map(([name, o]) => [
         name,
-        { ...o, extracted: fieldList(name as SyncObject, o?.fields ?? []) },
+        { ...o, extracted: fieldList(name, o?.fields ?? []) },
       ]),
     ),
     mapping: row.mapping,
@@ -135,22 +191,83 @@ export function syncDefaults() {
 type Problem = { path: string; message: string };
 
 /**
+ * The mapping an object's import run uses: an other object's own, else the sync's, else the
+ * directory's saved mapping, else the default Salesforce mapping.
+ */
+export async function mappingFor(
+  db: Executor,
+  sync: { directoryId: number; mapping: unknown },
+  config?: SyncObjectConfig,
+): Promise<MappingInput> {
+  const own = (config?.mapping ?? null) as MappingInput | null;
+  if (own) return own;
+  if (sync.mapping) return sync.mapping as MappingInput;
+  return ((await getSavedImportMapping(db, sync.directoryId)) as MappingInput | null) ?? DEFAULT_MAPPING;
+}
+
+const has = (sources: readonly string[] | undefined, field: string) =>
+  (sources ?? []).some((s) => s.toLowerCase() === field.toLowerCase());
+
+/** The extracted column an other object loaded as accounts takes the account name from (the import requires one). */
+export function nameColumnOf(mapping: Mapping, fields: readonly string[]): string | null {
+  for (const source of mapping.accounts.fields.displayName ?? []) {
+    const field = fields.find((f) => f.toLowerCase() === source.toLowerCase());
+    if (field) return field;
+  }
+  return null;
+}
+
+/**
+ * What an other object needs to be kept in step through the directory import: a delta cursor and
+ * deletions (SystemModstamp, IsDeleted), a mapping that keys its records by Id and reads IsDeleted
+ * (else deletions could not reach the directory), and — loaded as accounts — a name among the
+ * extracted fields.
+ */
+export function otherObjectProblems(
+  object: string,
+  loadAs: OtherObjectLoad,
+  fieldNames: readonly string[],
+  extracted: readonly string[],
+  mapping: Mapping,
+): string[] {
+  const problems: string[] = [];
+  for (const field of ['SystemModstamp', 'IsDeleted'])
+    if (!has(fieldNames, field))
+      problems.push(`${object} has no ${field} field: it cannot be kept in step by delta syncs`);
+  const fields = mapping[loadAs].fields as Record<string, string[] | undefined>;
+  if (!has(fields.externalRef, 'Id'))
+    problems.push(
+      `the mapping of ${object} must read ${loadAs}.externalRef from Id (records are kept by their Id)`,
+    );
+  if (!has(fields.isDeleted, 'IsDeleted'))
+    problems.push(
+      `the mapping of ${object} must read ${loadAs}.isDeleted from IsDeleted (deletions arrive that way)`,
+    );
+  if (loadAs === 'accounts' && !nameColumnOf(mapping, extracted))
+    problems.push(
+      `the mapping of ${object} reads accounts.displayName from ${(fields.displayName ?? []).join(', ') || 'nothing'}: choose one of those fields to extract`,
+    );
+  return problems;
+}
+
+/**
  * Checks a sync against the org: every field exists (custom ones included), none is compound
  * (refused with the seed's message), each list view exists and can filter a sync (its API name is
  * what is saved), and each object's filter — WHERE, list view and chosen Ids together — is valid
  * SOQL for the object.
  */
-async function checkAgainstOrg(deps: ConnectionDeps, input: z.output<typeof ZSyncSave>): Promise<Problem[]> {
+async function checkAgainstOrg(
+  deps: ConnectionDeps,
+  directoryId: number,
+  input: z.output<typeof ZSyncSave>,
+): Promise<Problem[]> {
   const row = await getConnectionRow(deps.db.orm, input.connectionId);
   const client = new SalesforceClient(openConnection(deps, row), {
     retry: { attempts: 2, baseDelayMs: 500 },
   });
   const describe = describer((what, fn) => client.call(what, fn));
   const problems: Problem[] = [];
-  for (const [name, config] of Object.entries(input.objects) as [
-    SyncObject,
-    z.output<typeof ZSyncObjectConfig>,
-  ][]) {
+  for (const [name, config] of Object.entries(input.objects)) {
     let info: Awaited<ReturnType<typeof describe>>;
     try {
       info = await describe(name);
@@ -162,6 +279,26 @@ async function checkAgainstOrg(deps: ConnectionDeps, input: z.output<typeof ZSyn
       const resolved = await resolveField(describe, info, field);
       if ('problem' in resolved)
         problems.push({ path: `objects.${name}.fields.${i}`, message: resolved.problem });
+    }
+    if (!isBuiltInObject(name) && config.loadAs) {
+      let mapping: Mapping;
+      try {
+        mapping = parseMapping(
+          await mappingFor(deps.db.orm, { directoryId, mapping: input.mapping }, config),
+        );
+      } catch (error) {
+        problems.push({ path: `objects.${name}.mapping`, message: (error as Error).message });
+        continue;
+      }
+      const names = info.fields.map((f) => f.name);
+      for (const message of otherObjectProblems(
+        name,
+        config.loadAs,
+        names,
+        fieldList(name, config.fields),
+        mapping,
+      ))
+        problems.push({ path: `objects.${name}`, message });
     }
     let where: string | null;
     try {
@@ -202,7 +339,16 @@ export async function saveSync(deps: ConnectionDeps, actor: Actor, directory: st
       problems.push({ path: 'mapping', message: (error as Error).message });
     }
   }
-  if (problems.length === 0) problems.push(...(await checkAgainstOrg(deps, input)));
+  for (const [name, config] of Object.entries(input.objects)) {
+    if ((config.mapping ?? null) === null) continue;
+    try {
+      for (const message of checkMapping(parseMapping(config.mapping)))
+        problems.push({ path: `objects.${name}.mapping`, message });
+    } catch (error) {
+      problems.push({ path: `objects.${name}.mapping`, message: (error as Error).message });
+    }
+  }
+  if (problems.length === 0) problems.push(...(await checkAgainstOrg(deps, dir.id, input)));
   if (problems.length) throw validationFailed('The Salesforce sync cannot be saved as it is', problems);
 
   const existing = await findSyncRow(deps.db.orm, dir.id);

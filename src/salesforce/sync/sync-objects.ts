@@ -21,6 +21,28 @@ export type SyncObject = (typeof SYNC_OBJECTS)[number];
 export const CONFIGURABLE_OBJECTS = ['Account', 'Contact', 'AccountTeamMember', 'Lead', 'Campaign'] as const;
 export type ConfigurableObject = (typeof CONFIGURABLE_OBJECTS)[number];
 
+/**
+ * Any other object (a custom one such as Customer__c or Client_Contact__c, or another standard
+ * one) can be named in a sync's config with the directory file it feeds — accounts or contacts —
+ * and, optionally, a mapping of its own. Each is loaded by an import run of its own (accounts
+ * before contacts, so contacts find the accounts they name), after the account data and before
+ * the leads.
+ */
+export const OTHER_OBJECT_LOADS = ['accounts', 'contacts'] as const;
+export type OtherObjectLoad = (typeof OTHER_OBJECT_LOADS)[number];
+
+/** An sObject API name: also what keeps object names safe inside the sync's SQL and SOQL. */
+export const OBJECT_NAME_RE = /^[A-Za-z][A-Za-z0-9_]{0,79}$/;
+
+export const isBuiltInObject = (name: string): name is SyncObject =>
+  (SYNC_OBJECTS as readonly string[]).includes(name);
+
+/** The order a run extracts a config's objects in: the built-in ones (campaigns before members), then the others. */
+export function extractionOrder(configured: readonly string[]): string[] {
+  const others = configured.filter((o) => !isBuiltInObject(o)).sort();
+  return [...SYNC_OBJECTS.filter((o) => o !== 'CampaignMember'), ...others, 'CampaignMember'];
+}
+
 /** Objects a new sync starts with (leads and campaigns are chosen deliberately). */
 export const DEFAULT_OBJECTS: readonly SyncObject[] = ['Account', 'Contact', 'AccountTeamMember'];
 
@@ -70,11 +92,17 @@ export const SUGGESTED_WHERE: Partial<Record<SyncObject, string>> = {
   Campaign: 'IsActive = true',
 };
 
+/** An other object's file always has its Id and IsDeleted (deletions arrive as rows). */
+export const OTHER_REQUIRED_FIELDS: readonly string[] = ['Id', 'IsDeleted'];
+
+export const requiredFields = (object: string): readonly string[] =>
+  isBuiltInObject(object) ? REQUIRED_FIELDS[object] : OTHER_REQUIRED_FIELDS;
+
 /** Required fields first (in the seed's order), then the chosen ones, each once (case-insensitive). */
-export function fieldList(object: SyncObject, chosen: readonly string[]): string[] {
+export function fieldList(object: string, chosen: readonly string[]): string[] {
   const seen = new Set<string>();
   const list: string[] = [];
-  for (const field of [...REQUIRED_FIELDS[object], ...chosen]) {
+  for (const field of [...requiredFields(object), ...chosen]) {
     const key = field.toLowerCase();
     if (seen.has(key)) continue;
     seen.add(key);
@@ -91,7 +119,16 @@ export function fieldList(object: SyncObject, chosen: readonly string[]): string
  */
 export type RecordKey = { n: string } | { a: string; e: string; r: string } | { c: string; p: string } | null;
 
-export function recordKey(object: SyncObject, value: (field: string) => string): RecordKey {
+/**
+ * `nameColumn`: for an other object loaded as accounts, the column its mapping reads the account
+ * name from (the import requires a name, deletion rows included).
+ */
+export function recordKey(
+  object: string,
+  value: (field: string) => string,
+  nameColumn: string | null = null,
+): RecordKey {
+  if (!isBuiltInObject(object)) return nameColumn ? { n: value(nameColumn) } : null;
   switch (object) {
     case 'Account':
     case 'Campaign':
@@ -109,14 +146,15 @@ export const sameKey = (a: RecordKey, b: RecordKey) => JSON.stringify(a) === JSO
 
 /** A row of the object's file that deletes the record: Id, IsDeleted = true and its key fields. */
 export function deletionRow(
-  object: SyncObject,
+  object: string,
   columns: readonly string[],
   id: string,
   key: RecordKey,
+  nameColumn: string | null = object === 'Account' || object === 'Campaign' ? 'Name' : null,
 ): string[] {
   const values: Record<string, string> = { id, isdeleted: 'true' };
-  if (key && 'n' in key) values.name = key.n || id;
-  else if (object === 'Account') values.name = id;
+  const name = nameColumn?.toLowerCase();
+  if (name) values[name] = (key && 'n' in key ? key.n : '') || id;
   if (key && 'a' in key) {
     values.accountid = key.a;
     values['user.email'] = key.e;

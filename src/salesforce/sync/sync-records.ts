@@ -4,7 +4,7 @@ import { copyCsvInto } from '../../platform/db/copy.ts';
 import type { Database, Executor } from '../../platform/db/database.ts';
 import { queryRows } from '../../platform/db/database.ts';
 import { CsvFile } from './csv-file.ts';
-import type { RecordKey, SyncObject } from './sync-objects.ts';
+import { OBJECT_NAME_RE, type RecordKey } from './sync-objects.ts';
 
 /**
  * What one run saw, staged beside the records the sync has put in the directory
@@ -73,11 +73,12 @@ export async function decideGone(
   db: Database,
   runId: number,
   syncId: number,
-  object: SyncObject,
+  object: string,
   options: { complete: boolean; reconcile: boolean },
 ): Promise<GoneRow[]> {
   const stage = stageTable(runId);
   const S = Math.trunc(syncId);
+  if (!OBJECT_NAME_RE.test(object)) throw new Error(`Not an object API name: ${object}`);
   const O = `'${object}'`;
   const extracted = (alias: string) =>
     `EXISTS (SELECT 1 FROM ${stage} e WHERE e.object = ${O} AND e.sf_id = ${alias}.sf_id AND e.source = 'extract')`;

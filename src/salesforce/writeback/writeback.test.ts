@@ -162,6 +162,91 @@ describe('write-back', () => {
     expect(emulator.store.count('Survey_Response__c')).toBe(before + 182);
   });
 
+  it('a 5xx during a write-back: a lost insert batch is sent again on the next run, once; an update is retried at once', async () => {
+    const created = await api('POST', `/directories/${directoryId}/salesforce/writebacks`, admin, {
+      name: 'Through a flaky org',
+      connectionId,
+      object: 'Survey_Response__c',
+      operation: 'insert',
+      externalIdField: 'Response_Key__c',
+      fields: { Name: 'Fault {{ event.n }}', NPS__c: '{{ event.nps }}' },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const id = created.json().id;
+    // 250 records: two sObject Collections calls (200 and 50).
+    const sources = Array.from({ length: 250 }, (_, n) => ({
+      key: `event:fault-${n}`,
+      data: { event: { n, nps: n % 11 } },
+    }));
+    const faulty = () =>
+      emulator.store.records('Survey_Response__c').filter((r) => String(r.Name).startsWith('Fault '));
+    const run = (what: typeof sources) =>
+      runWriteback(deps(), id, what, { source: 'event', createdBy: 'test', ...fast });
+
+    // The first call answers 503: a create is never repeated blindly, so its 200 stay in doubt.
+    emulator.faults.inject({
+      kind: 'serverError',
+      status: 503,
+      method: 'POST',
+      path: /\/composite\/sobjects$/,
+    });
+    const from = emulator.requests().length;
+    const first = await run(sources);
+    expect(first.counts).toMatchObject({ total: 250, in_doubt: 200, created: 50 });
+    const posts = emulator
+      .requests()
+      .slice(from)
+      .filter((r) => r.method === 'POST' && r.path.endsWith('/composite/sobjects'));
+    expect(posts.map((r) => r.status)).toEqual([503, 200]);
+    expect(faulty()).toHaveLength(50);
+    const log = (await api('GET', `/salesforce/writeback-runs/${first.id}/results?limit=500`, admin)).json()
+      .items;
+    expect(log.filter((r: { outcome: string }) => r.outcome === 'in_doubt')).toHaveLength(200);
+
+    // The next run looks the 200 up by their key, finds none, sends them; the 50 are done already.
+    const second = await run(sources);
+    expect(second.counts).toMatchObject({ total: 250, created: 200, already_done: 50 });
+    const third = await run(sources);
+    expect(third.counts).toMatchObject({ total: 250, already_done: 250 });
+    const records = faulty();
+    expect(records).toHaveLength(250);
+    expect(new Set(records.map((r) => r.Response_Key__c)).size).toBe(250);
+    expect(records.map((r) => r.Response_Key__c).sort()).toEqual(sources.map((s) => s.key).sort());
+
+    // An update is safe to repeat: two 500s are retried within the run, every record updated once.
+    const update = await api('POST', `/directories/${directoryId}/salesforce/writebacks`, admin, {
+      name: 'Flaky update',
+      connectionId,
+      object: 'Survey_Response__c',
+      operation: 'update',
+      recordId: '{{ event.recordId }}',
+      fields: { Comment__c: 'Retried {{ event.recordId }}' },
+    });
+    expect(update.statusCode, update.body).toBe(201);
+    emulator.faults.inject({
+      kind: 'serverError',
+      status: 500,
+      method: 'PATCH',
+      path: /\/composite\/sobjects$/,
+      times: 2,
+    });
+    const before = emulator.requests().length;
+    const updated = await runWriteback(
+      deps(),
+      update.json().id,
+      records.map((r) => ({ key: `event:update-${r.Id}`, data: { event: { recordId: r.Id } } })),
+      { source: 'event', createdBy: 'test', ...fast },
+    );
+    expect(updated).toMatchObject({ status: 'succeeded', counts: { total: 250, updated: 250 } });
+    const patches = emulator
+      .requests()
+      .slice(before)
+      .filter((r) => r.method === 'PATCH' && r.path.endsWith('/composite/sobjects'));
+    expect(patches.map((r) => r.status)).toEqual([500, 500, 200, 200]);
+    for (const r of faulty()) expect(r.Comment__c).toBe(`Retried ${r.Id}`);
+    expect(faulty()).toHaveLength(250);
+  });
+
   it('updates contacts through Bulk API 2.0 under a condition, and upserts on an external id without duplicates', async () => {
     const update = await api('POST', `/directories/${directoryId}/salesforce/writebacks`, admin, {
       name: 'NPS on the contact',

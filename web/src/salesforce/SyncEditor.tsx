@@ -28,7 +28,8 @@ import { SYNC_OBJECTS, type SyncAnswer, type SyncObject, type SyncOptions } from
 
 interface FormState {
   connectionId: string | null;
-  objects: Record<SyncObject, ObjectForm>;
+  /** The built-in objects, then the other objects the sync names (set through the API). */
+  objects: Record<SyncObject, ObjectForm> & Record<string, ObjectForm>;
   mailingList: string;
   cron: string;
   timeZone: string;
@@ -47,6 +48,19 @@ function formFrom(answer: SyncAnswer): FormState {
       where: config ? config.where : (answer.defaults.objects[object]?.where ?? null),
       listView: config?.listView ?? null,
       ids: config?.ids ?? [],
+    };
+  }
+  // Objects other than the built-in ones (Client_Contact__c …) keep what feeds them and their mapping.
+  for (const [object, config] of Object.entries(sync?.objects ?? {})) {
+    if (!config || (SYNC_OBJECTS as readonly string[]).includes(object)) continue;
+    objects[object] = {
+      enabled: true,
+      fields: config.fields ?? [],
+      where: config.where ?? null,
+      listView: config.listView ?? null,
+      ids: config.ids ?? [],
+      ...(config.loadAs ? { loadAs: config.loadAs } : {}),
+      mapping: config.mapping ?? null,
     };
   }
   return {
@@ -81,15 +95,18 @@ export function SyncEditor({ directoryId }: { directoryId: number }) {
       api.put(`/directories/${directoryId}/salesforce/sync`, {
         connectionId: Number(state.connectionId),
         objects: Object.fromEntries(
-          SYNC_OBJECTS.filter((o) => state.objects[o].enabled).map((o) => [
-            o,
-            {
-              fields: state.objects[o].fields,
-              where: state.objects[o].where?.trim() || null,
-              listView: state.objects[o].listView,
-              ids: state.objects[o].ids,
-            },
-          ]),
+          Object.entries(state.objects)
+            .filter(([, o]) => o.enabled)
+            .map(([name, o]) => [
+              name,
+              {
+                fields: o.fields,
+                where: o.where?.trim() || null,
+                listView: o.listView,
+                ids: o.ids,
+                ...(o.loadAs ? { loadAs: o.loadAs, mapping: o.mapping ?? null } : {}),
+              },
+            ]),
         ),
         mapping: answer.data?.sync?.mapping ?? null,
         mailingList: state.mailingList.trim() || null,
@@ -115,8 +132,8 @@ export function SyncEditor({ directoryId }: { directoryId: number }) {
   const connectionItems = (connections.data?.items ?? []).filter((c) => c.status !== 'pending');
   const connection = connectionItems.find((c) => String(c.id) === form.connectionId) ?? null;
   const set = (patch: Partial<FormState>) => setForm({ ...form, ...patch });
-  const setObject = (object: SyncObject, patch: Partial<FormState['objects'][SyncObject]>) =>
-    set({ objects: { ...form.objects, [object]: { ...form.objects[object], ...patch } } });
+  const setObject = (object: string, patch: Partial<ObjectForm>) =>
+    set({ objects: { ...form.objects, [object]: { ...form.objects[object]!, ...patch } } });
   const setOption = (key: keyof SyncOptions, value: number | null) =>
     set({ options: { ...form.options, [key]: value } });
   const problemsAt = (prefix: string) =>
@@ -161,12 +178,12 @@ export function SyncEditor({ directoryId }: { directoryId: number }) {
               </Text>
             )}
           </Group>
-          {SYNC_OBJECTS.map((object) => (
+          {Object.keys(form.objects).map((object) => (
             <SyncObjectCard
               key={object}
               object={object}
               connectionId={form.connectionId ? Number(form.connectionId) : null}
-              config={form.objects[object]}
+              config={form.objects[object]!}
               onChange={(patch) => setObject(object, patch)}
               problems={problemsAt(`objects.${object}`)}
               disabled={!canWrite}

@@ -23,7 +23,7 @@ import {
   LIST_VIEW_OBJECTS,
   type ListViewInfo,
   type ObjectInfo,
-  REQUIRED_FIELDS,
+  requiredFieldsOf,
   type SyncObject,
   type SyncObjectConfig,
 } from './types.ts';
@@ -41,7 +41,8 @@ export function SyncObjectCard({
   synced,
   campaignLists,
 }: {
-  object: SyncObject;
+  /** A built-in object, or an other one named in the sync (its loadAs shown beside it). */
+  object: string;
   connectionId: number | null;
   config: ObjectForm;
   onChange: (patch: Partial<ObjectForm>) => void;
@@ -57,7 +58,7 @@ export function SyncObjectCard({
     enabled: connectionId !== null && config.enabled,
     staleTime: 5 * 60_000,
   });
-  const required = REQUIRED_FIELDS[object];
+  const required = requiredFieldsOf(object);
   // Compound fields are listed but cannot be chosen: the seed's warning says why.
   const options = useMemo(
     () =>
@@ -84,6 +85,11 @@ export function SyncObjectCard({
                     {' '}
                     {t(object === 'Lead' ? 'salesforce.leadsNote' : 'salesforce.campaignsNote')}
                   </Text>
+                )}
+                {config.loadAs && (
+                  <Badge ml="xs" size="sm" variant="outline" data-testid={`sync-object-load-${object}`}>
+                    → {config.loadAs}
+                  </Badge>
                 )}
               </Text>
             }
@@ -134,9 +140,9 @@ export function SyncObjectCard({
                 disabled={disabled}
               />
             )}
-            {LIST_VIEW_OBJECTS.includes(object) && (
+            {LIST_VIEW_OBJECTS.includes(object as SyncObject) && (
               <ListViewSelect
-                object={object}
+                object={object as SyncObject}
                 connectionId={connectionId}
                 value={config.listView}
                 onChange={(listView) => onChange({ listView })}

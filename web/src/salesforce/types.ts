@@ -64,6 +64,10 @@ export interface SyncObjectConfig {
   ids: string[];
   /** Required fields plus the chosen ones, as extracted. */
   extracted?: string[];
+  /** An object other than the built-in ones (Client_Contact__c …): the directory file it feeds. */
+  loadAs?: 'accounts' | 'contacts';
+  /** Such an object's own import mapping (null: the sync's). */
+  mapping?: unknown;
 }
 
 export interface ListViewInfo {
@@ -101,7 +105,8 @@ export interface Sync {
   id: number;
   directoryId: number;
   connectionId: number | null;
-  objects: Partial<Record<SyncObject, SyncObjectConfig>>;
+  /** The built-in objects, and any other object by its API name (with loadAs). */
+  objects: Partial<Record<SyncObject, SyncObjectConfig>> & Record<string, SyncObjectConfig | undefined>;
   mapping: unknown;
   mailingList: string | null;
   schedule: { cron: string; timeZone: string };
@@ -163,6 +168,10 @@ export const REQUIRED_FIELDS: Record<SyncObject, string[]> = {
   Lead: ['Id', 'IsDeleted', 'FirstName', 'LastName', 'Email'],
   Campaign: ['Id', 'IsDeleted', 'Name', 'Status', 'IsActive'],
 };
+
+/** What an object's file always has: the seed's fields, or an other object's Id and IsDeleted. */
+export const requiredFieldsOf = (object: string): string[] =>
+  (REQUIRED_FIELDS as Record<string, string[]>)[object] ?? ['Id', 'IsDeleted'];
 
 export interface OutboundTrigger {
   id: number;

@@ -30,6 +30,7 @@ const SOAP_TYPES: Record<FieldDef['type'], string> = {
   date: 'xsd:date',
   datetime: 'xsd:dateTime',
   address: 'urn:address',
+  location: 'urn:location',
 };
 
 /** System fields every record has a value in (describe says nillable: false). */
@@ -62,7 +63,7 @@ function describeField(object: SObjectDef, field: FieldDef) {
   );
   const length = isText ? (field.length ?? 255) : 0;
   const longText = field.type === 'textarea' && length > 255;
-  const filterable = field.type !== 'address' && !longText;
+  const filterable = field.type !== 'address' && field.type !== 'location' && !longText;
   const createable = isCreateable(field);
   const nillable =
     !field.required &&

@@ -19,7 +19,9 @@ export type FieldType =
   | 'date'
   | 'datetime'
   | 'reference'
-  | 'address';
+  | 'address'
+  /** A custom geolocation (compound: Latitude and Longitude). */
+  | 'location';
 
 export interface FieldDef {
   name: string;
