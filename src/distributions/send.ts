@@ -48,11 +48,15 @@ interface SentMark {
   id: number;
   providerMessageId: string;
   inDoubt: boolean;
+  /** The provider is where the message ends (the outbox): accepted is delivered, no callback comes. */
+  delivered: boolean;
 }
 
 /** Records a message the provider accepted. A status callback may have come first: its status stays. */
 const markSent = (m: SentMark) => sql`UPDATE distribution_recipients SET sent_at = now(),
-    status = CASE WHEN status IN ('delivered', 'failed') THEN status ELSE 'sent' END,
+    status = CASE WHEN status IN ('delivered', 'failed') THEN status
+                  ELSE ${m.delivered ? 'delivered' : 'sent'}::recipient_status END,
+    delivered_at = CASE WHEN ${m.delivered} AND status NOT IN ('delivered', 'failed') THEN now() ELSE delivered_at END,
     last_error = CASE WHEN status = 'failed' THEN last_error END,
     provider_message_id = ${m.providerMessageId}, resent_after_interruption = ${m.inDoubt}
   WHERE id = ${m.id}`;
@@ -90,6 +94,9 @@ export async function sendBatch(deps: SendDeps, distributionId: number, fromId: 
   const transport = await cachedTransport(db, deps.secrets, distribution.channel, deps.publicUrl);
   // A rate changed in Settings takes effect at the next batch (a new transport carries it).
   const gapMs = 1000 / transport.ratePerSecond;
+  // An email counts as delivered once sent (stats.service.ts), an SMS when its status callback says
+  // so; the outbox sends none, and a message stored there has arrived.
+  const smsToOutbox = distribution.channel === 'sms' && transport.kind === 'outbox';
   const surveyName = (await getSurveyRow(db.orm, distribution.surveyId)).name;
 
   let sent = 0;
@@ -151,7 +158,12 @@ export async function sendBatch(deps: SendDeps, distributionId: number, fromId: 
       const outcome = await transport.send(message);
       if (outcome.status === 'sent') {
         sent++;
-        unmarked = { id: row.id, providerMessageId: outcome.providerMessageId, inDoubt };
+        unmarked = {
+          id: row.id,
+          providerMessageId: outcome.providerMessageId,
+          inDoubt,
+          delivered: smsToOutbox,
+        };
         if (queue.length === 0) {
           await db.orm.execute(markSent(unmarked));
           unmarked = null;
