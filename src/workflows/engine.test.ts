@@ -138,6 +138,33 @@ describe('saving: piped values are checked against the trigger and the earlier t
     ]);
   });
 
+  it('still offers the event’s fields while a condition is half written (no field yet)', async () => {
+    const check = await w.api('POST', '/directories/Main/workflows/check', {
+      definition: {
+        name: 'x',
+        trigger: trigger(),
+        conditions: { match: 'all', rules: [{ field: '', op: 'eq', value: '' }] },
+        tasks: [webhookTask('a')],
+      },
+    });
+    expect(check.statusCode, check.body).toBe(200);
+    const { problems, variables } = check.json();
+    expect(problems).toEqual([expect.objectContaining({ path: 'conditions.rules[0].field' })]);
+    expect(variables[0].event.map((v: { path: string }) => v.path)).toEqual(
+      expect.arrayContaining(['event.response.answers.nps', 'event.contact.role']),
+    );
+    // A broken task still leaves nothing to offer: only conditions are set aside.
+    const broken = await w.api('POST', '/directories/Main/workflows/check', {
+      definition: {
+        name: 'x',
+        trigger: trigger(),
+        conditions: { match: 'all', rules: [{ field: '', op: 'eq', value: '' }] },
+        tasks: [{ key: 'Bad key', type: 'http.webhook', input: {} }],
+      },
+    });
+    expect(broken.json().variables).toEqual([]);
+  });
+
   it('accepts the seed’s piping: a new mailing list into "Distribute survey"', async () => {
     const created = await create({
       name: 'typed pipe',

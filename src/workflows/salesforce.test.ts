@@ -41,6 +41,42 @@ const api = (method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) =>
     ...(payload === undefined ? {} : { payload: payload as object }),
   });
 
+/** A completed response of a seed contact; returns its response.completed event's id. */
+async function respondAs(sfContactId: string, answers: Record<string, unknown>) {
+  const [contact] = await t.runtime.db.query<{ id: number }>(
+    `SELECT id FROM contacts WHERE external_ref = $1`,
+    [sfContactId],
+  );
+  const link = await api('POST', `/surveys/${surveyId}/links`, { contactId: Number(contact!.id) });
+  expect(link.statusCode, link.body).toBe(201);
+  const saved = await t.app.inject({
+    method: 'PUT',
+    url: `/api/v1/public/links/${link.json().token}/response`,
+    payload: { answers, complete: true },
+  });
+  expect(saved.statusCode, saved.body).toBe(200);
+  const responseId = saved.json().responseId as number;
+  const [event] = await t.runtime.db.query<{ id: number }>(
+    `SELECT id FROM domain_events WHERE type = 'response.completed' AND subject = $1`,
+    [`response:${responseId}`],
+  );
+  return { responseId, eventId: Number(event!.id) };
+}
+
+/** Saves a workflow (not enabled) and runs it once on the given event. */
+async function runOn(eventId: number, name: string, tasks: unknown[]) {
+  const created = await api('POST', `/directories/${directoryId}/workflows`, {
+    name,
+    enabled: false,
+    trigger: { type: 'event', event: 'response.completed', filter: { surveyId } },
+    tasks,
+  });
+  expect(created.statusCode, created.body).toBe(201);
+  const started = await api('POST', `/workflows/${created.json().id}/runs`, { eventId });
+  expect(started.statusCode, started.body).toBe(202);
+  return waitRun(started.json().id);
+}
+
 async function waitRun(runId: number, timeoutMs = 60_000) {
   return waitFor(
     () => api('GET', `/workflow-runs/${runId}`).then((r) => r.json()),
@@ -53,6 +89,22 @@ async function waitRun(runId: number, timeoutMs = 60_000) {
 beforeAll(async () => {
   emulator = await startSalesforceEmulator({
     bulkJobStepMs: 5,
+    customObjects: [
+      {
+        name: 'Survey_Response__c',
+        label: 'Survey Response',
+        fields: [
+          {
+            name: 'Contact__c',
+            type: 'reference',
+            referenceTo: 'Contact',
+            childRelationshipName: 'Survey_Responses__r',
+          },
+          { name: 'NPS__c', type: 'double', precision: 2, scale: 0 },
+          { name: 'Response_Key__c', type: 'string', length: 80, externalId: true, unique: true },
+        ],
+      },
+    ],
     customFields: {
       Contact: [{ name: 'Last_NPS__c', type: 'double', label: 'Last NPS', precision: 2, scale: 0 }],
     },
@@ -265,5 +317,134 @@ describe('the seed’s workflows on Salesforce', () => {
     expect(run.status, JSON.stringify(run)).toBe('succeeded');
     const closed = emulator.store.get('Case', seed.cases.closedShipping)!;
     expect(run.tasks[0].output.title).toBe(`Case ${closed.CaseNumber}: ${closed.Subject}`);
+  });
+  it('writes to Salesforce as tasks: insert, then upsert by external id, then delete the inserted record', {
+    timeout: 60_000,
+  }, async () => {
+    const writeback = async (body: Record<string, unknown>) => {
+      const r = await api('POST', `/directories/${directoryId}/salesforce/writebacks`, {
+        connectionId,
+        ...body,
+      });
+      expect(r.statusCode, r.body).toBe(201);
+      return r.json().id as number;
+    };
+    const insert = await writeback({
+      name: 'Response as a record',
+      object: 'Survey_Response__c',
+      operation: 'insert',
+      fields: {
+        Name: 'Inserted {{ response.id }}',
+        Contact__c: '{{ embedded.sfContactId }}',
+        NPS__c: '{{ response.answers.nps }}',
+      },
+    });
+    const upsert = await writeback({
+      name: 'Response by key',
+      object: 'Survey_Response__c',
+      operation: 'upsert',
+      externalIdField: 'Response_Key__c',
+      fields: {
+        Response_Key__c: 'R-{{ response.id }}',
+        Name: 'Upserted {{ response.id }} after {{ tasks.insert.recordId }}',
+        NPS__c: '{{ response.answers.nps }}',
+      },
+    });
+    const remove = await writeback({
+      name: 'Remove the inserted record',
+      object: 'Survey_Response__c',
+      operation: 'delete',
+      recordId: '{{ tasks.insert.recordId }}',
+    });
+    const { responseId, eventId } = await respondAs(seed.contacts.leung, { nps: 9, why: 'Good' });
+    const tasks = [
+      { key: 'insert', type: 'salesforce.writeback', input: { writebackId: insert } },
+      { key: 'upsert', type: 'salesforce.writeback', input: { writebackId: upsert } },
+      { key: 'remove', type: 'salesforce.writeback', input: { writebackId: remove } },
+    ];
+    const run = await runOn(eventId, 'Responses to Salesforce records', tasks);
+    expect(run.status, JSON.stringify(run)).toBe('succeeded');
+    const [inserted, upserted, deleted] = run.tasks.map(
+      (task: { output: Record<string, unknown> }) => task.output,
+    );
+    expect(inserted).toMatchObject({ operation: 'insert', object: 'Survey_Response__c', outcome: 'created' });
+    const insertedId = inserted.recordId as string;
+    expect(insertedId).toMatch(/^[a-zA-Z0-9]{18}$/);
+    expect(upserted).toMatchObject({ operation: 'upsert', outcome: 'upserted' });
+    const byKey = emulator.store
+      .records('Survey_Response__c')
+      .filter((r) => r.Response_Key__c === `R-${responseId}`);
+    expect(byKey).toHaveLength(1);
+    expect(byKey[0]).toMatchObject({
+      Id: upserted.recordId,
+      NPS__c: 9,
+      Name: `Upserted ${responseId} after ${insertedId}`,
+    });
+    expect(deleted).toMatchObject({ operation: 'delete', outcome: 'deleted', recordId: insertedId });
+    // Deleted: in the org's recycle bin.
+    expect(emulator.store.get('Survey_Response__c', insertedId)).toMatchObject({
+      Name: `Inserted ${responseId}`,
+      IsDeleted: true,
+    });
+
+    // The same response again in a second workflow: the upsert updates the keyed record (no second
+    // one), and the insert's ledger keeps it from being created twice.
+    const again = await runOn(eventId, 'Upsert again', [
+      { key: 'insert', type: 'salesforce.writeback', input: { writebackId: insert } },
+      { key: 'upsert', type: 'salesforce.writeback', input: { writebackId: upsert } },
+    ]);
+    expect(again.status, JSON.stringify(again)).toBe('succeeded');
+    expect(again.tasks[0].output).toMatchObject({ outcome: 'already_done', recordId: insertedId });
+    expect(again.tasks[1].output).toMatchObject({ outcome: 'upserted', recordId: upserted.recordId });
+    expect(
+      emulator.store.records('Survey_Response__c').filter((r) => r.Response_Key__c === `R-${responseId}`),
+    ).toHaveLength(1);
+  });
+
+  it('sends a response to Salesforce as a Lead through a Web-to-Lead form, once per response', {
+    timeout: 60_000,
+  }, async () => {
+    const form = await api('POST', `/directories/${directoryId}/salesforce/lead-forms`, {
+      name: 'Promoters to leads',
+      connectionId,
+      mode: 'form',
+      formUrl: `${emulator.url}/servlet/servlet.WebToLead?encoding=UTF-8`,
+      fields: {
+        first_name: '{{ contact.firstName }}',
+        last_name: 'Promoter {{ response.id }}',
+        email: '{{ contact.email }}',
+        company: '{{ account.name }}',
+        lead_source: 'Web',
+      },
+    });
+    expect(form.statusCode, form.body).toBe(201);
+    const { responseId, eventId } = await respondAs(seed.contacts.alan, { nps: 10 });
+    const before = emulator.webToLead.submissions().length;
+    const tasks = [{ key: 'lead', type: 'salesforce.web_to_lead', input: { formId: form.json().id } }];
+    const run = await runOn(eventId, 'Promoters become leads', tasks);
+    expect(run.status, JSON.stringify(run)).toBe('succeeded');
+    expect(['sent', 'created']).toContain(run.tasks[0].output.status);
+    const submissions = emulator.webToLead.submissions().slice(before);
+    expect(submissions).toHaveLength(1);
+    expect(submissions[0]!.form).toMatchObject({
+      oid: emulator.orgId.slice(0, 15),
+      first_name: 'Alan',
+      last_name: `Promoter ${responseId}`,
+      email: 'alan@gogetcloudy.com',
+      company: 'Get Cloudy Consulting',
+    });
+    const lead = await waitFor(
+      async () => emulator.store.records('Lead').find((l) => l.LastName === `Promoter ${responseId}`),
+      (found) => found !== undefined,
+      'the lead',
+    );
+    expect(lead).toMatchObject({ FirstName: 'Alan', LeadSource: 'Web' });
+    // A re-run of the whole run: the connector knows this response was sent.
+    const rerun = await api('POST', `/workflow-runs/${run.id}/rerun`, { mode: 'all' });
+    expect(rerun.statusCode, rerun.body).toBe(202);
+    const second = await waitRun(rerun.json().id);
+    expect(second.status, JSON.stringify(second)).toBe('succeeded');
+    expect(second.tasks[0].output.status).toBe('already_sent');
+    expect(emulator.webToLead.submissions().slice(before)).toHaveLength(1);
   });
 });

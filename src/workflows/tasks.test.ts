@@ -429,4 +429,105 @@ describe('tasks against real parts', () => {
       .where(eq(workflowTaskRuns.runId, run.id));
     expect(row!.attempts).toBe(2);
   });
+  it('distributes a survey to a segment, and to the contacts a previous task returned', async () => {
+    const segment = await w.api('POST', '/directories/Main/segments', {
+      name: 'Alan and Zoe',
+      entity: 'contact',
+      rules: { type: 'field', field: 'externalRef', op: 'in', value: ['003A', '003C'] },
+    });
+    expect(segment.statusCode, segment.body).toBe(201);
+    // An outside system answers which contacts to survey.
+    hook.respondTo('/who', { status: 200, body: JSON.stringify({ contactIds: [w.ids['003B']] }) });
+    const message = { fromName: 'CX', subject: 'Hello {{ contact.firstName }}', text: 'Answer: {{ link }}' };
+    const { run } = await runOnce({
+      name: 'Segment and picked contacts',
+      trigger: { type: 'manual' },
+      tasks: [
+        {
+          key: 'toSegment',
+          type: 'distribution.send_survey',
+          input: {
+            surveyId: w.surveyId,
+            name: 'To the segment',
+            recipients: { type: 'segment', segmentId: segment.json().id },
+            message,
+          },
+        },
+        { key: 'who', type: 'http.webhook', input: { url: `${hook.url}/who`, body: { ask: 'who' } } },
+        {
+          key: 'toPicked',
+          type: 'distribution.send_survey',
+          input: {
+            surveyId: w.surveyId,
+            name: 'To the picked contacts',
+            recipients: { type: 'contacts', contactIds: '{{ tasks.who.response.contactIds }}' },
+            message,
+          },
+        },
+      ],
+    });
+    expect(run.status, JSON.stringify(run)).toBe('succeeded');
+    expect(run.tasks[2]!.input.recipients).toEqual({ type: 'contacts', contactIds: [w.ids['003B']] });
+    const sentTo = async (distributionId: number, count: number) => {
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        const mine = (await w.outbox()).filter((m) => m.distributionId === distributionId);
+        if (mine.length >= count || Date.now() > deadline) return mine;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    const segmentId = run.tasks[0]!.output.distributionId as number;
+    const pickedId = run.tasks[2]!.output.distributionId as number;
+    const toSegment = await sentTo(segmentId, 2);
+    expect(toSegment.map((m) => m.toAddress).sort()).toEqual([
+      'alan@gogetcloudy.com',
+      'zoe@cloudkicks.example',
+    ]);
+    expect(toSegment.find((m) => m.toAddress === 'zoe@cloudkicks.example')!.subject).toBe('Hello Zoe');
+    const toPicked = await sentTo(pickedId, 1);
+    expect(toPicked.map((m) => m.toAddress)).toEqual(['leung@gogetcloudy.com']);
+    // Run again under the same key (a retry after a crash): the same distribution, no second one.
+    const again = await repeatTask(run.id, 'toPicked');
+    expect(again.tasks[2]!.output.distributionId).toBe(pickedId);
+    const distributions = (
+      await w.api('GET', `/directories/Main/distributions?surveyId=${w.surveyId}`)
+    ).json();
+    expect(
+      (distributions.items as { name: string }[]).filter((d) => d.name === 'To the picked contacts'),
+    ).toHaveLength(1);
+  });
+
+  it('refuses a segment of another directory when the workflow is saved', async () => {
+    const other = await w.api('POST', '/directories', { name: 'Other' });
+    expect(other.statusCode, other.body).toBe(201);
+    const segment = await w.api('POST', '/directories/Other/segments', {
+      name: 'Elsewhere',
+      entity: 'contact',
+      rules: { type: 'field', field: 'externalRef', op: 'eq', value: '003A' },
+    });
+    expect(segment.statusCode, segment.body).toBe(201);
+    const r = await w.api('POST', '/directories/Main/workflows', {
+      name: 'Wrong segment',
+      trigger: { type: 'manual' },
+      tasks: [
+        {
+          key: 'send',
+          type: 'distribution.send_survey',
+          input: {
+            surveyId: w.surveyId,
+            name: 'x',
+            recipients: { type: 'segment', segmentId: segment.json().id },
+            message: { fromName: 'CX', subject: 's', text: '{{ link }}' },
+          },
+        },
+      ],
+    });
+    expect(r.statusCode, r.body).toBe(400);
+    expect(r.json().error.details).toEqual([
+      expect.objectContaining({
+        path: 'tasks[0].input.recipients.segmentId',
+        message: expect.stringMatching(/no segment \d+ in this directory/),
+      }),
+    ]);
+  });
 });

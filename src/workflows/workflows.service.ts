@@ -283,30 +283,47 @@ export async function checkDraft(
   authorize(actor, 'data:read');
   const directory = await findDirectory(deps.db.orm, directoryRef);
   const parsed = ZWorkflowInput.safeParse(raw);
-  if (!parsed.success)
-    return {
-      problems: parsed.error.issues.map((i) => ({ path: issuePath(i.path), message: i.message })),
-      variables: [],
-      nextRuns: [],
-    };
-  const stored = workflowId ? ((await workflowRow(deps.db.orm, workflowId)).tasks as TaskEntry[]) : [];
-  let tasks: TaskEntry[];
-  try {
-    tasks = revealForCheck(parsed.data.tasks, stored, deps.secrets, workflowId);
-  } catch (error) {
-    return { problems: [{ path: 'tasks', message: (error as Error).message }], variables: [], nextRuns: [] };
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => ({ path: issuePath(i.path), message: i.message }));
+    // Conditions being written (a rule without its field yet) must not hide what the trigger and
+    // the tasks offer: the editor's field pickers read the variables of the rest.
+    const rest =
+      raw &&
+      typeof raw === 'object' &&
+      !Array.isArray(raw) &&
+      problems.every((p) => p.path.startsWith('conditions'))
+        ? ZWorkflowInput.safeParse({ ...raw, conditions: null })
+        : null;
+    if (!rest?.success) return { problems, variables: [], nextRuns: [] };
+    const checked = await checkParsed(rest.data);
+    return { ...checked, problems: [...problems, ...checked.problems] };
   }
-  const result: CheckResult = await checkWorkflow(deps.db.orm, directory.id, { ...parsed.data, tasks });
-  const trigger = parsed.data.trigger;
-  let nextRuns: string[] = [];
-  if (trigger.type === 'schedule' && !result.problems.some((p) => p.path.startsWith('trigger')))
-    nextRuns = nextSlots(trigger.schedule, new Date()).map((d) => d.toISOString());
-  return {
-    problems: result.problems,
-    // One entry per task position, plus one past the last (for a task being added).
-    variables: Array.from({ length: parsed.data.tasks.length + 1 }, (_, i) => variablesAt(result, i)),
-    nextRuns,
-  };
+  return checkParsed(parsed.data);
+
+  async function checkParsed(definition: WorkflowInput) {
+    const stored = workflowId ? ((await workflowRow(deps.db.orm, workflowId)).tasks as TaskEntry[]) : [];
+    let tasks: TaskEntry[];
+    try {
+      tasks = revealForCheck(definition.tasks, stored, deps.secrets, workflowId);
+    } catch (error) {
+      return {
+        problems: [{ path: 'tasks', message: (error as Error).message }],
+        variables: [],
+        nextRuns: [],
+      };
+    }
+    const result: CheckResult = await checkWorkflow(deps.db.orm, directory.id, { ...definition, tasks });
+    const trigger = definition.trigger;
+    let nextRuns: string[] = [];
+    if (trigger.type === 'schedule' && !result.problems.some((p) => p.path.startsWith('trigger')))
+      nextRuns = nextSlots(trigger.schedule, new Date()).map((d) => d.toISOString());
+    return {
+      problems: result.problems,
+      // One entry per task position, plus one past the last (for a task being added).
+      variables: Array.from({ length: definition.tasks.length + 1 }, (_, i) => variablesAt(result, i)),
+      nextRuns,
+    };
+  }
 }
 
 export const assertDirectoryOf = async (db: Executor, workflowId: number, directoryId: number) => {

@@ -170,4 +170,87 @@ describe('workflows in the browser', () => {
     await page.goto(`${base}/workflows`);
     await page.getByTestId('workflows-table').getByText('Ping the team').waitFor();
   });
+  it('edits the trigger (weekly in a time zone, then an event) and the conditions in the editor', {
+    timeout: 120_000,
+  }, async () => {
+    const created = await call<{ id: number }>('POST', '/directories/Main/workflows', {
+      name: 'Edit my trigger',
+      trigger: { type: 'manual' },
+      tasks: [{ key: 'ping', type: 'http.webhook', input: { url: `${slack.url}/edited` } }],
+    });
+    const page = await signedIn(`/workflows/${created.id}`);
+    const saveAndRead = async () => {
+      await page.getByTestId('save-workflow').click();
+      await page.getByText('Saved').first().waitFor();
+      return call<{ trigger: Record<string, unknown>; conditions: unknown }>(
+        'GET',
+        `/workflows/${created.id}`,
+      );
+    };
+
+    // A weekly schedule, Mondays and Fridays at 08:30 in Rome; the next runs are shown.
+    await page.getByTestId('trigger-type').getByText('On a schedule').click();
+    await page.getByRole('combobox', { name: 'Frequency' }).click();
+    await page.getByRole('option', { name: 'Every week' }).click();
+    await page.getByText('Fri', { exact: true }).click();
+    await page.getByLabel('Time', { exact: true }).fill('08:30');
+    const zone = page.getByRole('combobox', { name: 'Time zone' });
+    await zone.click();
+    await zone.fill('Europe/Rome');
+    await page.getByRole('option', { name: 'Europe/Rome' }).click();
+    await page.getByTestId('next-runs').waitFor();
+    let saved = await saveAndRead();
+    expect(saved.trigger).toEqual({
+      type: 'schedule',
+      schedule: { kind: 'weekly', days: ['mon', 'fri'], time: '08:30', timeZone: 'Europe/Rome' },
+    });
+    expect((await page.getByTestId('next-runs').textContent()) ?? '').toMatch(/Next runs:.+·.+·/);
+
+    // An event with a survey, and conditions on its answers and the contact's role.
+    await page.getByTestId('trigger-type').getByText('On an event').click();
+    await page.getByTestId('trigger-survey').click();
+    await page.getByRole('option', { name: 'Relationship NPS' }).click();
+    await page.getByTestId('add-conditions').click();
+    const rules = page.getByTestId('condition-rule');
+    const inputsOf = (rule: number) => rules.nth(rule).locator('input:not([type="hidden"])');
+    const pick = async (rule: number, placeholderOrIndex: number, text: string, option: string | RegExp) => {
+      const input = inputsOf(rule).nth(placeholderOrIndex);
+      await input.click();
+      if (text) await input.fill(text);
+      await page.getByRole('option', { name: option }).first().click();
+    };
+    await pick(0, 0, 'response.answers.nps', /^response\.answers\.nps \(/);
+    await pick(0, 1, '', 'at most');
+    // A value that is not a number is named before saving.
+    await inputsOf(0).nth(2).fill('high');
+    await page
+      .getByTestId('workflow-problems')
+      .getByText('compare it with a number', { exact: false })
+      .waitFor();
+    await inputsOf(0).nth(2).fill('6');
+    await page.getByTestId('workflow-problems').waitFor({ state: 'detached' });
+    await page.getByTestId('add-condition').click();
+    await pick(1, 0, 'contact.role', /^contact\.role \(/);
+    await pick(1, 1, '', 'is one of');
+    await inputsOf(1).nth(2).fill('DECISION_MAKER, INFLUENCER');
+    await page.getByText('Any', { exact: true }).click();
+    saved = await saveAndRead();
+    expect(saved.trigger).toEqual({
+      type: 'event',
+      event: 'response.completed',
+      filter: { surveyId },
+    });
+    expect(saved.conditions).toEqual({
+      match: 'any',
+      rules: [
+        { field: 'response.answers.nps', op: 'lte', value: 6 },
+        { field: 'contact.role', op: 'in', value: ['DECISION_MAKER', 'INFLUENCER'] },
+      ],
+    });
+    // Reloaded, the editor shows what was saved.
+    await page.reload();
+    await rules.nth(1).waitFor();
+    expect(await rules.count()).toBe(2);
+    expect(await inputsOf(1).nth(2).inputValue()).toBe('DECISION_MAKER, INFLUENCER');
+  });
 });
