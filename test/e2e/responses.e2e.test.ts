@@ -47,7 +47,8 @@ describe('the responses of a survey', () => {
     const { token } = await call<{ token: string }>('POST', `/surveys/${survey.id}/links`, {});
     for (const [csat, complete] of [
       [5, true],
-      [2, false],
+      [2, true],
+      [3, false],
     ] as const) {
       const r = await fetch(`${base}/api/v1/public/links/${token}/response`, {
         method: 'PUT',
@@ -67,12 +68,36 @@ describe('the responses of a survey', () => {
     await page.getByTestId('tab-responses').click();
 
     const rows = page.getByTestId('responses-table').locator('tbody tr');
-    await expect.poll(() => rows.count()).toBe(2);
+    await expect.poll(() => rows.count()).toBe(3);
     expect(page.url()).toContain('tab=responses');
+    // CSAT filters (a 5 on 1–5 is 100, a 2 is 25; a partial response has no score yet): the table,
+    // the URL and the downloads follow.
+    const csatCells = () => rows.locator('td:nth-child(6)').allTextContents();
+    await page.getByTestId('responses-csat').click();
+    await page.getByRole('option', { name: 'Unsatisfied' }).click();
+    await expect.poll(csatCells).toEqual(['25']);
+    expect(page.url()).toContain('csat=unsatisfied');
+    expect(await page.getByTestId('responses-export-json').getAttribute('href')).toBe(
+      `/api/v1/surveys/${survey.id}/responses/export?format=json&csat=unsatisfied`,
+    );
+    await page.getByTestId('responses-csat').click();
+    await page.getByRole('option', { name: 'Satisfied', exact: true }).click();
+    await expect.poll(csatCells).toEqual(['100']);
+    await page.getByTestId('responses-csat').click();
+    await page.getByRole('option', { name: 'Satisfied', exact: true }).click(); // deselects it
+    await expect.poll(csatCells).toEqual(['', '25', '100']);
+    await page.getByTestId('responses-csatMin').fill('20');
+    await page.getByTestId('responses-csatMax').fill('50');
+    await expect.poll(csatCells).toEqual(['25']);
+    await page.getByTestId('responses-csatMin').fill('60');
+    await page.getByTestId('responses-csatMax').fill('');
+    await expect.poll(csatCells).toEqual(['100']);
+    await page.getByTestId('responses-csatMin').fill('');
+    await expect.poll(csatCells).toEqual(['', '25', '100']);
     // Filtered to complete responses: the table and the download links follow.
     await page.getByTestId('responses-status').click();
     await page.getByRole('option', { name: 'Complete' }).click();
-    await expect.poll(() => rows.count()).toBe(1);
+    await expect.poll(() => rows.count()).toBe(2);
     expect(await page.getByTestId('responses-export-csv').getAttribute('href')).toBe(
       `/api/v1/surveys/${survey.id}/responses/export?format=csv&status=complete`,
     );
@@ -101,7 +126,7 @@ describe('the responses of a survey', () => {
       .waitFor();
     await page.getByTestId('responses-import-run').click();
     await page.getByTestId('responses-import-done').waitFor();
-    await expect.poll(() => rows.count()).toBe(3);
+    await expect.poll(() => rows.count()).toBe(4);
     await page.getByText('Imported', { exact: true }).first().waitFor();
     await page.screenshot({ path: path.join(SCREENSHOTS, 'survey-responses.png'), fullPage: true });
     await context.close();

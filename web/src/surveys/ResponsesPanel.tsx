@@ -1,4 +1,15 @@
-import { Anchor, Badge, Button, Group, Select, Stack, Table, Text, TextInput } from '@mantine/core';
+import {
+  Anchor,
+  Badge,
+  Button,
+  Group,
+  NumberInput,
+  Select,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+} from '@mantine/core';
 import { IconDownload } from '@tabler/icons-react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
@@ -30,6 +41,9 @@ export function ResponsesPanel({ survey }: { survey: SurveyDetail }) {
   const filters = {
     status: params.get('status') ?? undefined,
     npsCategory: params.get('npsCategory') ?? undefined,
+    csat: params.get('csat') ?? undefined,
+    csatMin: params.get('csatMin') ?? undefined,
+    csatMax: params.get('csatMax') ?? undefined,
     from: dayBoundary(params.get('from')),
     to: dayBoundary(params.get('to'), true),
   };
@@ -81,6 +95,31 @@ export function ResponsesPanel({ survey }: { survey: SurveyDetail }) {
             data={NPS_CATEGORIES.map((value) => ({ value, label: t(`responses.npsCategories.${value}`) }))}
             onChange={(value) => set('npsCategory', value)}
           />
+          <Select
+            label={t('responses.csatFilter')}
+            clearable
+            w={160}
+            value={filters.csat ?? null}
+            data={(['satisfied', 'unsatisfied'] as const).map((value) => ({
+              value,
+              label: t(`responses.csatFilters.${value}`),
+            }))}
+            onChange={(value) => set('csat', value)}
+            data-testid="responses-csat"
+          />
+          {(['csatMin', 'csatMax'] as const).map((key) => (
+            <NumberInput
+              key={key}
+              label={t(`responses.${key}`)}
+              w={150}
+              min={0}
+              max={100}
+              allowDecimal={false}
+              value={params.get(key) ?? ''}
+              onChange={(value) => set(key, value === '' ? null : String(value))}
+              data-testid={`responses-${key}`}
+            />
+          ))}
           <TextInput
             type="date"
             label={t('responses.from')}
