@@ -27,17 +27,23 @@ const MAX_ATTEMPTS = 5;
 
 /**
  * The send rate is a budget in the database (send_rate_budgets, one row per channel), so it holds
- * across every worker and process: each message claims the next free slot, gap = 1/rate apart, in
- * the statement that claims its recipient, then waits for it. Slots are taken under the row's lock,
- * so two senders never take the same one; an idle budget starts again from now, not from the past.
+ * across every worker and process: a sender claims the next free slots, gap = 1/rate apart, in the
+ * statement that claims a recipient, then waits for each. Slots are taken under the row's lock, so
+ * two senders never take the same one; an idle budget starts again from now, not from the past.
+ * The lock is held until the claim commits (a WAL flush): taken once per message it made the
+ * senders queue on it (545 messages/s instead of 1,000), so each takes a few slots at a time,
+ * about 50 ms of sending — slots left unused when a batch ends are lost, never exceeded.
  */
-const claimSlot = (channel: string, gapMs: number) => sql`, slot AS (
+const claimSlots = (channel: string, gapMs: number, count: number) => sql`, slot AS (
     INSERT INTO send_rate_budgets AS b (channel, next_at)
-      SELECT ${channel}::message_channel, clock_timestamp() + make_interval(secs => ${gapMs / 1000}::float8)
+      SELECT ${channel}::message_channel, clock_timestamp() + make_interval(secs => ${(gapMs * count) / 1000}::float8)
       FROM claimed
     ON CONFLICT (channel) DO UPDATE
-      SET next_at = GREATEST(b.next_at, clock_timestamp()) + make_interval(secs => ${gapMs / 1000}::float8)
+      SET next_at = GREATEST(b.next_at, clock_timestamp()) + make_interval(secs => ${(gapMs * count) / 1000}::float8)
     RETURNING next_at)`;
+
+/** How many slots a sender takes at once: about 50 ms of the rate, at least 1, at most 20. */
+const slotsPerClaim = (ratePerSecond: number) => Math.max(1, Math.min(20, Math.floor(ratePerSecond / 20)));
 
 /** A slot further off than this is re-checked after the wait: a pause still stops the batch. */
 const RECHECK_AFTER_MS = 100;
@@ -94,6 +100,7 @@ export async function sendBatch(deps: SendDeps, distributionId: number, fromId: 
   const transport = await cachedTransport(db, deps.secrets, distribution.channel, deps.publicUrl);
   // A rate changed in Settings takes effect at the next batch (a new transport carries it).
   const gapMs = 1000 / transport.ratePerSecond;
+  const perClaim = slotsPerClaim(transport.ratePerSecond);
   // An email counts as delivered once sent (stats.service.ts), an SMS when its status callback says
   // so; the outbox sends none, and a message stored there has arrived.
   const smsToOutbox = distribution.channel === 'sms' && transport.kind === 'outbox';
@@ -109,6 +116,8 @@ export async function sendBatch(deps: SendDeps, distributionId: number, fromId: 
     // The "sent" mark of a worker's last message rides with its next claim: one statement per
     // message, sent the moment the provider's answer is in (the in-doubt window does not grow).
     let unmarked: SentMark | null = null;
+    /** This sender's slots of the rate budget: the first's time (performance.now), used, left. */
+    let slots = { first: 0, taken: 0, left: 0 };
     for (let row = queue.shift(); row && !stopped && !halted; row = queue.shift()) {
       const inDoubt = row.status === 'sending';
       // Claims the recipient: only while the distribution is still sending (a pause stops the
@@ -116,16 +125,23 @@ export async function sendBatch(deps: SendDeps, distributionId: number, fromId: 
       // while this one may still run) has claimed it since it was read. With it, the message's
       // slot in the channel's rate budget, and how long until that slot comes (a crash during the
       // wait leaves it in doubt: the retry sends it under its idempotency key, flagged, though it never left).
-      const claimed = await queryRows<{ id: number; wait_ms: number }>(
+      // With no slot left from its last claim, the sender takes the next few: the wait until the
+      // first (the database's clock), the others follow it gap apart on this one's.
+      const needSlots = slots.left === 0;
+      const claimed = await queryRows<{ id: number; wait_ms: number | null }>(
         db.orm,
         sql`WITH ${unmarked ? sql`marked AS (${markSent(unmarked)}),` : sql``}
           claimed AS (UPDATE distribution_recipients SET status = 'sending', attempts = attempts + 1
             WHERE id = ${row.id} AND attempts = ${row.attempts} AND status IN ('pending', 'sending')
               AND EXISTS (SELECT 1 FROM distributions WHERE id = ${distributionId} AND status = 'sending')
             RETURNING id)
-          ${claimSlot(distribution.channel, gapMs)}
-          SELECT claimed.id, GREATEST(0, EXTRACT(EPOCH FROM slot.next_at - clock_timestamp()) * 1000 - ${gapMs}::float8)::float8 AS wait_ms
-          FROM claimed CROSS JOIN slot`,
+          ${needSlots ? claimSlots(distribution.channel, gapMs, perClaim) : sql``}
+          SELECT claimed.id, ${
+            needSlots
+              ? sql`GREATEST(0, EXTRACT(EPOCH FROM slot.next_at - clock_timestamp()) * 1000 - ${gapMs * perClaim}::float8)::float8`
+              : sql`NULL::float8`
+          } AS wait_ms
+          FROM claimed ${needSlots ? sql`CROSS JOIN slot` : sql``}`,
       );
       unmarked = null;
       const stillSending = async () => {
@@ -140,7 +156,11 @@ export async function sendBatch(deps: SendDeps, distributionId: number, fromId: 
         await stillSending();
         continue;
       }
-      const waitMs = Number(claimed[0]!.wait_ms);
+      if (needSlots)
+        slots = { first: performance.now() + Number(claimed[0]!.wait_ms), taken: 0, left: perClaim };
+      const waitMs = Math.max(0, slots.first + slots.taken * gapMs - performance.now());
+      slots.taken++;
+      slots.left--;
       if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
       if (waitMs > RECHECK_AFTER_MS && !(await stillSending())) {
         // Paused while this message waited for its slot: it goes back, unsent, as it was.
