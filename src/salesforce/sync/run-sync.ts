@@ -40,6 +40,7 @@ import {
   ZSyncOptions,
 } from './sync-config.service.ts';
 import {
+  builtInNameColumn,
   CAMPAIGN_GROUP,
   deletionRow,
   extractionOrder,
@@ -254,7 +255,7 @@ export async function executeSyncRun(deps: SyncDeps, runId: number, options: Syn
         parts = memberParts(plan, liveCampaigns, await keptCampaigns(db.orm, sync.id));
         scopes = campaignConditions([...liveCampaigns]);
       }
-      let nameColumn: string | null = object === 'Account' || object === 'Campaign' ? 'Name' : null;
+      let nameColumn = builtInNameColumn(object);
       if (!builtIn && loadAs === 'accounts') {
         nameColumn = nameColumnOf(parseMapping(ownMapping), fields);
         if (!nameColumn)
@@ -323,7 +324,7 @@ export async function executeSyncRun(deps: SyncDeps, runId: number, options: Syn
         reconcile: item.reconcile,
       });
       for (const g of gone)
-        await item.file.write(deletionRow(item.object, item.file.columns, g.id, g.key, item.nameColumn));
+        await item.file.write(deletionRow(item.file.columns, g.id, g.key, item.nameColumn));
       item.gone = gone.length;
       await item.file.close();
       extracted[item.object] = summary(item);

@@ -144,13 +144,17 @@ export function recordKey(
 
 export const sameKey = (a: RecordKey, b: RecordKey) => JSON.stringify(a) === JSON.stringify(b);
 
+/** The column a built-in object's deletion rows carry its name in (the import requires one). */
+export const builtInNameColumn = (object: string): string | null =>
+  object === 'Account' || object === 'Campaign' ? 'Name' : null;
+
 /** A row of the object's file that deletes the record: Id, IsDeleted = true and its key fields. */
 export function deletionRow(
-  object: string,
   columns: readonly string[],
   id: string,
   key: RecordKey,
-  nameColumn: string | null = object === 'Account' || object === 'Campaign' ? 'Name' : null,
+  /** The column the record's name goes in (builtInNameColumn, or an other object's own). */
+  nameColumn: string | null,
 ): string[] {
   const values: Record<string, string> = { id, isdeleted: 'true' };
   const name = nameColumn?.toLowerCase();
