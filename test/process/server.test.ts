@@ -41,7 +41,8 @@ async function login(base: string, email: string, password: string) {
   });
 }
 
-describe.skipIf(testEngine() === 'postgres')('rapport start (embedded database)', () => {
+// Each test starts real servers: on a loaded machine one start took over 30 s.
+describe.skipIf(testEngine() === 'postgres')('rapport start (embedded database)', { timeout: 90_000 }, () => {
   it('creates the first admin with a generated password, printed on the first start only', async () => {
     const dataDir = tempDir();
     const port = await freePort();
@@ -134,7 +135,7 @@ describe.skipIf(testEngine() === 'postgres')('rapport start (embedded database)'
     expect(p.output()).toContain('SIGTERM: finishing running work');
     expect(existsSync(path.join(dataDir, 'rapport.lock'))).toBe(false);
     expect(existsSync(path.join(dataDir, 'control.sock'))).toBe(false);
-  }, 90_000);
+  });
 
   it('stops on SIGINT (Ctrl+C) the same way, releasing the data folder', async () => {
     const dataDir = tempDir();
@@ -148,5 +149,5 @@ describe.skipIf(testEngine() === 'postgres')('rapport start (embedded database)'
     expect(p.output()).not.toContain('again: exiting now');
     expect(existsSync(path.join(dataDir, 'rapport.lock'))).toBe(false);
     expect(existsSync(path.join(dataDir, 'control.sock'))).toBe(false);
-  }, 90_000);
+  });
 });
